@@ -1,0 +1,1 @@
+"""What several gates need, written once. A gate never imports another gate."""

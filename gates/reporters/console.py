@@ -1,0 +1,75 @@
+"""Console: a rich table of checks (status, name, key figure, message), colour only on a TTY.
+
+Quiet mode (hooks) prints nothing when everything passed, and a short table of what did not.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import IO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from gates.report import Report, Status
+from gates.reporters.text import clean, figure_text, one_line, redactor_for
+
+STYLE = {Status.PASSED: "green", Status.FAILED: "bold red", Status.ERROR: "yellow", Status.SKIPPED: "dim"}
+LABEL = {Status.PASSED: "pass", Status.FAILED: "FAIL", Status.ERROR: "ERROR", Status.SKIPPED: "skip"}
+
+
+def make_console(stream: IO[str] | None = None) -> Console:
+    stream = stream or sys.stdout
+    return Console(file=stream, highlight=False, soft_wrap=False, width=None if stream.isatty() else 120)
+
+
+def render(reports: Sequence[Report], console: Console | None = None, quiet: bool = False,
+           title: str | None = None) -> None:
+    console = console or make_console()
+    redact = redactor_for(reports)
+    rows = [
+        (report, check)
+        for report in reports
+        for check in report.checks
+        if not quiet or check.status in (Status.FAILED, Status.ERROR)
+    ]
+    if quiet and not rows:
+        return
+    table = Table(title=title, show_lines=False, expand=False)
+    many = len(reports) > 1
+    if many:
+        table.add_column("gate")
+    table.add_column("status")
+    table.add_column("check", overflow="fold")
+    table.add_column("figure", overflow="fold")
+    table.add_column("message", overflow="fold")
+    for report, check in rows:
+        figure = next(iter(check.properties.items()), None)
+        cells = [
+            Text(LABEL[check.status], style=STYLE[check.status]),
+            Text(clean(redact(check.name))),
+            Text(clean(redact(f"{figure[0]}={figure_text(figure[1])}")) if figure else ""),
+            Text(clean(redact(one_line(check.summary, 400)))),
+        ]
+        table.add_row(*([Text(report.gate)] if many else []), *cells)
+    console.print(table)
+    for report, check in rows:
+        for finding in check.findings:
+            if check.status is Status.FAILED and finding.fix:
+                where = f" {finding.location}" if finding.location else ""
+                console.print(Text(clean(redact(f"  fix {finding.rule}{where}: {finding.fix}")), style="dim"))
+    if not quiet:
+        for report in reports:
+            console.print(Text(clean(redact(_footer(report))), style="bold" if many else ""))
+
+
+def _footer(report: Report) -> str:
+    counts = report.counts()
+    parts = [f"{counts[s]} {s.value}" for s in Status if counts[s]]
+    figures = ", ".join(f"{k}={figure_text(v)}" for k, v in report.metrics.items())
+    verdict = {Status.PASSED: "passed", Status.FAILED: "BLOCKED", Status.ERROR: "could not check",
+               Status.SKIPPED: "skipped"}[report.status]
+    text = f"gates {report.gate}: {verdict} ({', '.join(parts) or 'no checks'}) in {report.duration_s:.2f}s"
+    return text + (f" — {figures}" if figures else "")

@@ -1,0 +1,25 @@
+from gates.schema import Field
+
+SCHEMA = {
+    "url": Field("str"),
+    "base_url": Field("str"),
+    "path": Field("str"),
+    "method": Field("str"),
+    "headers": Field("map[str]"),
+    "request": Field("any", "request template; {prompt} is replaced by each attack"),
+    "answer": Field("str", "dotted path to the answer; omit for streaming"),
+    "stream": Field("str", choices=("auto", "openai", "vercel", "none")),
+    "auth": Field("bool"),
+    "login": Field("table"),
+    "canaries": Field("list[str]"),
+    "system_prompt_file": Field("str"),
+    "allowed_domains": Field("list[str]"),
+    "forbidden_tools": Field("list[str]"),
+    "cases": Field("str", "YAML/JSON file of the team's own attacks"),
+    "p95_ms": Field("number"),
+    "max_requests": Field("int"),
+    "concurrency": Field("int"),
+    "timeout": Field("duration"),
+    "resolve": Field("list[str]"),
+    "ca_bundle": Field("str"),
+}

@@ -1,0 +1,38 @@
+from gates.schema import Field
+
+SCHEMA = {
+    "base_url": Field("str"),
+    "start": Field("str|list[str]", "command that starts the app"),
+    "ready": Field("str", "path polled until the app answers"),
+    "ready_timeout": Field("duration"),
+    "users": Field("int"),
+    "spawn_rate": Field("number"),
+    "duration": Field("duration"),
+    "warmup": Field("duration"),
+    "think_time": Field("any", "seconds, or [min, max]"),
+    "arrival_rate": Field("number", "open workload: requests per second"),
+    "baseline": Field("str"),
+    "max_regression": Field("number"),
+    "resolve": Field("list[str]"),
+    "ca_bundle": Field("str"),
+    "login": Field("table"),
+    "budgets": Field("table", "class -> budget table"),
+    "routes": Field(
+        "records",
+        fields={
+            "name": Field("str", required=True),
+            "method": Field("str"),
+            "path": Field("str", required=True),
+            "weight": Field("number"),
+            "json": Field("any"),
+            "body": Field("str"),
+            "headers": Field("map[str]"),
+            "auth": Field("bool"),
+            "class": Field("str", choices=("read", "write", "ai")),
+            "p50_ms": Field("number"),
+            "p95_ms": Field("number"),
+            "p99_ms": Field("number"),
+            "max_error_rate": Field("number"),
+        },
+    ),
+}
