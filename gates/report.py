@@ -11,14 +11,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Union
 
 EXIT_PASS = 0
 EXIT_BLOCKED = 1
 EXIT_USAGE = 2
 EXIT_CANNOT_EVALUATE = 3
 
-Figure = Union[int, float, str, bool]
+Figure = int | float | str | bool
 
 
 class Status(str, enum.Enum):

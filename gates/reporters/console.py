@@ -55,7 +55,7 @@ def render(reports: Sequence[Report], console: Console | None = None, quiet: boo
         ]
         table.add_row(*([Text(report.gate)] if many else []), *cells)
     console.print(table)
-    for report, check in rows:
+    for _report, check in rows:
         for finding in check.findings:
             if check.status is Status.FAILED and finding.fix:
                 where = f" {finding.location}" if finding.location else ""

@@ -40,6 +40,3 @@ def format(reports: Sequence[Report], title: str = "Launch Gates") -> str:
             lines.append(f"- **{gate} / {finding.rule}**{where}: {_cell(redact(finding.fix or ''))}")
     return "\n".join(lines) + "\n"
 
-
-def figure_line(report: Report) -> str:
-    return ", ".join(f"{k}={figure_text(v)}" for k, v in report.metrics.items())
