@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import junitparser
+import pytest
+from lxml import etree
+
+from gates.report import Check, Report, Status
+from gates.reporters import console, github, junit, markdown, sarif
+from gates.reporters import json as json_reporter
+from tests.samples import PLANTED, mixed_report, passing_report
+
+XSD = Path(__file__).parent / "data" / "junit-10.xsd"
+
+
+def validate_junit(text: str) -> etree._Element:
+    root = etree.fromstring(text.encode("utf-8"))
+    for case in root.iter("testcase"):  # file/line are kept for annotation readers; the XSD lacks them
+        case.attrib.pop("file", None)
+        case.attrib.pop("line", None)
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    schema.assertValid(root)
+    return root
+
+
+def test_junit_validates_and_reads_back(tmp_path: Path) -> None:
+    text = junit.format([mixed_report(), passing_report()])
+    root = validate_junit(text)
+    assert set(root.attrib) == {"name", "time", "tests", "failures", "errors"}
+    path = tmp_path / "junit.xml"
+    path.write_text(text, encoding="utf-8")
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    suites = {suite.name: suite for suite in xml}
+    assert set(suites) == {"gates.secrets", "gates.deps"}
+    secrets = suites["gates.secrets"]
+    assert (secrets.tests, secrets.failures, secrets.errors, secrets.skipped) == (4, 1, 1, 1)
+    cases = {case.name: case for case in secrets}
+    history = cases["history"]
+    assert history.classname == "gates.secrets.history"
+    failure = history.result[0]
+    assert isinstance(failure, junitparser.Failure)
+    assert failure.type == "aws-access-key"
+    assert "commits_scanned=42" in failure.message
+    assert isinstance(cases["logs"].result[0], junitparser.Error)
+    assert isinstance(cases["dist"].result[0], junitparser.Skipped)
+    assert cases["dist"].result[0].message == "no build output found"
+    props = {p.name: p.value for p in secrets.properties()}
+    assert props["history.commits_scanned"] == "42"
+    raw = etree.fromstring(text.encode())
+    case = raw.find(".//testcase[@name='history']")
+    assert case is not None and case.get("file") == "config/settings.py" and case.get("line") == "12"
+
+
+def test_junit_strips_control_characters_and_dedupes_names() -> None:
+    report = Report("smoke", (Check("a\x1b[31mb\x00", Status.PASSED, output="x\x07y"), Check("same", Status.PASSED),
+                              Check("same", Status.FAILED, message="boom")))
+    text = junit.format([report])
+    validate_junit(text)
+    assert "\x1b" not in text and "\x00" not in text and "\x07" not in text
+    names = [c.get("name") for c in etree.fromstring(text.encode()).iter("testcase")]
+    assert len(names) == len(set(names)) == 3
+
+
+def test_sarif_has_the_required_fields() -> None:
+    document = json.loads(sarif.format([mixed_report()]))
+    assert document["version"] == "2.1.0"
+    run = document["runs"][0]
+    assert run["tool"]["driver"]["name"] == "launch-gates"
+    rule_ids = {rule["id"] for rule in run["tool"]["driver"]["rules"]}
+    assert rule_ids == {"secrets/aws-access-key", "secrets/stripe-test-key"}
+    result = run["results"][0]
+    assert result["ruleId"] == "secrets/aws-access-key"
+    assert result["level"] == "error"
+    assert result["message"]["text"]
+    location = result["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "config/settings.py"
+    assert location["region"]["startLine"] == 12
+    assert run["results"][1]["level"] == "warning"
+
+
+def test_sarif_fingerprints_survive_line_moves() -> None:
+    first = json.loads(sarif.format([mixed_report()]))["runs"][0]["results"][0]
+    moved = mixed_report()
+    finding = moved.checks[0].findings[0]
+    assert finding.location is not None
+    from dataclasses import replace
+
+    moved_finding = replace(finding, location=replace(finding.location, line=99))
+    moved = replace(moved, checks=(replace(moved.checks[0], findings=(moved_finding,)),))
+    second = json.loads(sarif.format([moved]))["runs"][0]["results"][0]
+    assert first["partialFingerprints"] == second["partialFingerprints"]
+    assert first["locations"] != second["locations"]
+
+
+def test_json_shape() -> None:
+    document = json.loads(json_reporter.format([mixed_report(), passing_report()]))
+    assert document["version"] == 1
+    assert document["status"] == "failed" and document["exit_code"] == 1
+    gate = document["gates"][0]
+    assert gate["gate"] == "secrets" and gate["exit_code"] == 1
+    check = gate["checks"][0]
+    assert set(check) == {"name", "group", "status", "duration_s", "message", "properties", "output", "findings"}
+    finding = check["findings"][0]
+    assert finding["location"] == {"path": "config/settings.py", "line": 12,
+                                   "commit": "0123456789abcdef0123456789abcdef01234567"}
+
+
+def test_github_annotations_escape_per_workflow_command_rules() -> None:
+    assert github.escape_data("50%\r\nnext") == "50%25%0D%0Anext"
+    assert github.escape_property("a:b,c\n") == "a%3Ab%2Cc%0A"
+    lines = github.annotation_lines([mixed_report()]).splitlines()
+    assert lines[0].startswith("::error file=config/settings.py,line=12,title=secrets/aws-access-key::")
+    assert any(line.startswith("::warning file=web/app.js,line=3") for line in lines)
+    assert any(line.startswith("::error title=gates secrets::") and "could not check" in line for line in lines)
+
+
+def test_github_outputs_are_multiline_safe(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    github.set_outputs({"result": "blocked", "failed_checks": "a\nb"}, {"GITHUB_OUTPUT": str(out)})
+    text = out.read_text()
+    assert text.startswith("result=blocked\n")
+    header, _, rest = text.partition("failed_checks<<")
+    delimiter = rest.split("\n", 1)[0]
+    assert rest == f"{delimiter}\na\nb\n{delimiter}\n"
+
+
+def test_github_publish_writes_summary_and_outputs(tmp_path: Path) -> None:
+    env = {"GITHUB_OUTPUT": str(tmp_path / "o"), "GITHUB_STEP_SUMMARY": str(tmp_path / "s")}
+    github.publish([mixed_report()], {"result": "blocked"}, env)
+    summary = (tmp_path / "s").read_text()
+    assert "| secrets | history | ❌ failed |" in summary
+    assert "How to fix" in summary
+    assert (tmp_path / "o").read_text() == "result=blocked\n"
+
+
+def test_console_table_and_quiet_mode() -> None:
+    stream = io.StringIO()
+    console.render([mixed_report()], console.make_console(stream))
+    text = stream.getvalue()
+    assert "FAIL" in text and "history" in text and "commits_scanned=42" in text
+    assert "gates secrets: BLOCKED" in text
+    quiet = io.StringIO()
+    console.render([passing_report()], console.make_console(quiet), quiet=True)
+    assert quiet.getvalue() == ""
+    quiet_fail = io.StringIO()
+    console.render([mixed_report()], console.make_console(quiet_fail), quiet=True)
+    assert "history" in quiet_fail.getvalue() and "staged" not in quiet_fail.getvalue()
+
+
+def test_markdown_escapes_pipes() -> None:
+    report = Report("smoke", (Check("a|b", Status.FAILED, message="x|y"),))
+    assert "a\\|b" in markdown.format([report])
+
+
+@pytest.mark.parametrize("render", ["junit", "sarif", "json", "markdown", "github", "console"])
+def test_no_reporter_writes_a_planted_secret(render: str) -> None:
+    report = mixed_report()
+    # The same secret also hides where no pattern would find it: as a registered secret.
+    opaque = "zq9-opaque-secret-value"
+    from dataclasses import replace
+
+    report = replace(report, secrets=report.secrets | {opaque},
+                     checks=(replace(report.checks[0], output=f"{report.checks[0].output} {opaque}"),
+                             *report.checks[1:]))
+    if render == "console":
+        stream = io.StringIO()
+        console.render([report], console.make_console(stream))
+        text = stream.getvalue()
+    elif render == "github":
+        text = github.annotation_lines([report])
+    else:
+        module = {"junit": junit, "sarif": sarif, "json": json_reporter, "markdown": markdown}[render]
+        text = module.format([report])
+    assert PLANTED not in text and PLANTED[4:] not in text
+    assert opaque not in text
