@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from gates.config import Config
 from gates.context import GateContext
@@ -59,9 +60,14 @@ def run_barrier(
     fail_on: Severity = Severity.ERROR,
     loader: GateLoader = load_gate,
     progress: Progress | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> BarrierResult:
+    """Run `gates` in order; `overrides` are per-gate keys from flags, winning over the config."""
     progress = progress or NullProgress()
-    reports = tuple(apply_fail_on(run_one(name, ctx, loader, progress), fail_on) for name in gates)
+    overrides = overrides or {}
+    reports = tuple(
+        apply_fail_on(run_one(name, ctx, loader, progress, overrides.get(name, {})), fail_on) for name in gates
+    )
     code = combine_exit_codes(report.exit_code for report in reports)
     notes = list(_notes(reports))
     if code == EXIT_CANNOT_EVALUATE and allow_errors:
@@ -71,14 +77,15 @@ def run_barrier(
     return BarrierResult(ctx.stage or "", reports, code, tuple(notes))
 
 
-def run_one(name: str, ctx: GateContext, loader: GateLoader, progress: Progress) -> Report:
+def run_one(name: str, ctx: GateContext, loader: GateLoader, progress: Progress,
+            override: Mapping[str, Any] | None = None) -> Report:
     started = time.perf_counter()
     module = loader(name)
     if module is None:
         return _single(name, Status.SKIPPED, "not available in this version of launch-gates", started)
     section = ctx.config.section(name)  # a ConfigError stops the whole run: exit 2
     try:
-        options = module.options_from_config(section.data, ctx)
+        options = module.options_from_config({**section.data, **(override or {})}, ctx)
         report = module.run(options, progress)
     except NotConfigured as exc:
         return _single(name, Status.SKIPPED, exc.message, started)

@@ -22,11 +22,12 @@ from gates.schemas import GATE_NAMES
 @click.option("--gates", "gate_list", metavar="A,B", help="Run these gates instead of the stage's.")
 @click.option("--base-ref", help="Pull-request base for range scans (default: from the CI environment).")
 @click.option("--allow-errors", is_flag=True, help="Gates that could not check (exit 3) do not block.")
+@click.option("--rollback-cmd", help="Command the smoke gate runs once when it blocks (overrides [smoke] rollback).")
 @output_options()
 @click.option("--markdown", type=click.Path(path_type=Path, dir_okay=False), help="Write a Markdown summary.")
 @click.pass_context
 def command(ctx: click.Context, /, stage: str, gate_list: str | None, base_ref: str | None, allow_errors: bool,
-            markdown: Path | None, **params: Any) -> None:
+            rollback_cmd: str | None, markdown: Path | None, **params: Any) -> None:
     """Run the gates of a stage and combine their results into one exit code."""
     from gates.barrier import gates_for_stage, run_barrier
     from gates.reporters import markdown as markdown_reporter
@@ -40,7 +41,7 @@ def command(ctx: click.Context, /, stage: str, gate_list: str | None, base_ref: 
                                quiet=outputs.quiet, debug=state.debug)
         with open_progress(outputs.quiet) as progress:
             result = run_barrier(gate_ctx, gates, allow_errors=allow_errors, fail_on=fail_on(config, outputs),
-                                 progress=progress)
+                                 progress=progress, overrides=_overrides(rollback_cmd))
         code = emit(result.reports, outputs, result.exit_code, title=f"gates run --stage {stage}")
         if markdown:
             markdown.write_text(markdown_reporter.format(result.reports, f"Launch Gates: {stage}"), "utf-8")
@@ -56,3 +57,7 @@ def _parse_gate_list(text: str) -> list[str]:
     if unknown:
         raise UsageError(f"--gates: unknown gate {unknown[0]!r} (gates: {', '.join(GATE_NAMES)})")
     return gates
+
+
+def _overrides(rollback_cmd: str | None) -> dict[str, dict[str, Any]]:
+    return {"smoke": {"rollback": rollback_cmd}} if rollback_cmd else {}
