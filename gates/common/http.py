@@ -1,0 +1,356 @@
+"""The HTTP client every web-facing gate uses (smoke, timing, edge, ai), written once.
+
+Stable API:
+
+    ClientSettings(base_url, resolve, ca_bundle, timeout, follow_redirects, headers, verify)
+    build_client(settings) -> httpx.Client            build_async_client(settings) -> httpx.AsyncClient
+    parse_resolve(["HOST:PORT:ADDR", ...]) -> {(host, port): addr}     (raises ConfigError)
+    LoginSpec(path, method, json, form, headers, token, status)
+    login(client, spec) -> Session                   await async_login(client, spec) -> Session
+    Session.headers (send with authenticated requests), Session.secrets (for Report.secrets)
+    classify(exc) -> Failure(kind, message, retryable)   kinds: dns, connect, tls, timeout, protocol
+    dotted_get(data, "a.b.0.c") -> value               (raises LookupError)
+
+`--resolve` works like curl's: the TCP connection goes to ADDR while the URL, the Host header, TLS SNI and
+certificate verification keep using HOST, so a new origin can be checked before DNS points at it. It is
+done with an httpcore network backend that swaps the address at connect time, the one place that knows
+the host being dialled.
+
+Login sessions are kept apart from the client: `login()` captures the cookies set by the login response
+(or a bearer token from a JSON field) and clears the client's jar, so only requests that ask for the
+session's headers are authenticated.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+import typing
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpcore
+import httpx
+
+from gates.errors import ConfigError
+
+DEFAULT_TIMEOUT = 10.0
+FAILURE_KINDS = ("dns", "connect", "tls", "timeout", "protocol")
+
+Resolve = Mapping[tuple[str, int], str]
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    base_url: str = ""
+    resolve: tuple[str, ...] = ()
+    ca_bundle: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+    follow_redirects: bool = False
+    headers: Mapping[str, str] = field(default_factory=dict)
+    verify: bool = True
+    max_connections: int = 20
+
+
+def parse_resolve(entries: Iterable[str]) -> dict[tuple[str, int], str]:
+    """curl's HOST:PORT:ADDR; ADDR may be a bracketed IPv6 address."""
+    mapping: dict[tuple[str, int], str] = {}
+    for entry in entries:
+        parts = entry.split(":", 2)
+        if len(parts) != 3 or not parts[0] or not parts[2]:
+            raise ConfigError(f"--resolve {entry!r}: expected HOST:PORT:ADDR, e.g. app.example.com:443:203.0.113.7")
+        host, port_text, addr = parts
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError(f"--resolve {entry!r}: expected a port number between 1 and 65535, got {port_text!r}")
+        mapping[(host.lower(), int(port_text))] = addr.strip("[]")
+    return mapping
+
+
+def ssl_context(settings: ClientSettings) -> ssl.SSLContext | bool:
+    if not settings.verify:
+        return False
+    if settings.ca_bundle is None:
+        return True
+    path = Path(settings.ca_bundle)
+    if not path.is_file():
+        raise ConfigError(f"--ca-bundle {settings.ca_bundle}: no such file")
+    try:
+        return ssl.create_default_context(cafile=str(path))
+    except ssl.SSLError as exc:
+        raise ConfigError(f"--ca-bundle {settings.ca_bundle}: not a PEM certificate bundle ({exc})") from None
+
+
+class _ResolvingBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend, mapping: Resolve) -> None:
+        self._inner = inner
+        self._mapping = mapping
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        addr = self._mapping.get((host.lower(), port), host)
+        return self._inner.connect_tcp(addr, port, timeout, local_address, socket_options)
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:
+        return self._inner.connect_unix_socket(path, timeout, socket_options)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+class _AsyncResolvingBackend(httpcore.AsyncNetworkBackend):
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, mapping: Resolve) -> None:
+        self._inner = inner
+        self._mapping = mapping
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addr = self._mapping.get((host.lower(), port), host)
+        return await self._inner.connect_tcp(addr, port, timeout, local_address, socket_options)
+
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        return await self._inner.connect_unix_socket(path, timeout, socket_options)
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def _limits(settings: ClientSettings) -> httpx.Limits:
+    return httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections)
+
+
+def build_client(settings: ClientSettings) -> httpx.Client:
+    transport = httpx.HTTPTransport(verify=ssl_context(settings), limits=_limits(settings))
+    mapping = parse_resolve(settings.resolve)
+    if mapping:
+        # httpx transports take no network backend argument; the pool they build does.
+        pool = transport._pool
+        pool._network_backend = _ResolvingBackend(pool._network_backend, mapping)
+    return httpx.Client(
+        base_url=settings.base_url,
+        transport=transport,
+        timeout=settings.timeout,
+        follow_redirects=settings.follow_redirects,
+        headers=dict(settings.headers),
+    )
+
+
+def build_async_client(settings: ClientSettings) -> httpx.AsyncClient:
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context(settings), limits=_limits(settings))
+    mapping = parse_resolve(settings.resolve)
+    if mapping:
+        pool = transport._pool
+        pool._network_backend = _AsyncResolvingBackend(pool._network_backend, mapping)
+    return httpx.AsyncClient(
+        base_url=settings.base_url,
+        transport=transport,
+        timeout=settings.timeout,
+        follow_redirects=settings.follow_redirects,
+        headers=dict(settings.headers),
+    )
+
+
+# ---------------------------------------------------------------------------------------------- failures
+
+
+@dataclass(frozen=True)
+class Failure:
+    kind: str  # one of FAILURE_KINDS
+    message: str  # one line, names the kind: "TLS: certificate verify failed ..."
+    retryable: bool  # a connection reset or refused connection may be a blip during a deploy
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain and len(chain) < 10:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def classify(exc: BaseException) -> Failure:
+    """Tell a request failure apart: DNS, connect, TLS, timeout or protocol."""
+    chain = _causes(exc)
+    detail = str(exc).strip() or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        phase = {
+            httpx.ConnectTimeout: "connecting",
+            httpx.ReadTimeout: "waiting for the response",
+            httpx.WriteTimeout: "sending the request",
+            httpx.PoolTimeout: "waiting for a free connection",
+        }.get(type(exc), "")
+        return Failure("timeout", f"timeout{' ' + phase if phase else ''}: {detail}", True)
+    if any(isinstance(c, ssl.SSLError | ssl.CertificateError) for c in chain) or "SSL" in detail or (
+        "CERTIFICATE" in detail
+    ):
+        return Failure("tls", f"TLS: {detail}", False)
+    if any(isinstance(c, socket.gaierror) for c in chain) or _looks_like_dns(detail):
+        return Failure("dns", f"DNS: the name did not resolve ({detail})", False)
+    if isinstance(exc, httpx.TooManyRedirects):
+        return Failure("protocol", f"protocol: {detail}", False)
+    if isinstance(exc, httpx.ConnectError | httpx.ReadError | httpx.WriteError | httpx.RemoteProtocolError):
+        if isinstance(exc, httpx.RemoteProtocolError) and "disconnected" not in detail.lower():
+            return Failure("protocol", f"protocol: {detail}", False)
+        return Failure("connect", f"connect: {detail}", True)
+    if isinstance(exc, httpx.ProtocolError | httpx.DecodingError | httpx.UnsupportedProtocol | httpx.InvalidURL):
+        return Failure("protocol", f"protocol: {detail}", False)
+    if isinstance(exc, OSError):
+        return Failure("connect", f"connect: {detail}", True)
+    return Failure("protocol", f"protocol: {type(exc).__name__}: {detail}", False)
+
+
+def _looks_like_dns(detail: str) -> bool:
+    lowered = detail.lower()
+    return any(
+        marker in lowered
+        for marker in ("name or service not known", "nodename nor servname", "temporary failure in name resolution",
+                       "no address associated", "getaddrinfo failed")
+    )
+
+
+# ---------------------------------------------------------------------------------------------- login
+
+
+@dataclass(frozen=True)
+class LoginSpec:
+    path: str
+    method: str = "POST"
+    json: Any = None
+    form: Mapping[str, str] | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    token: str | None = None  # dotted JSON field holding a bearer token; None = use the session cookie
+    status: tuple[int, ...] = ()  # accepted statuses; empty = any 2xx
+
+
+@dataclass(frozen=True)
+class Session:
+    headers: Mapping[str, str]
+    secrets: tuple[str, ...]
+    status_code: int
+    elapsed_ms: float
+
+
+class LoginError(Exception):
+    """The login ran but did not give a session; `.failure` is set when the request itself failed."""
+
+    def __init__(self, message: str, failure: Failure | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.failure = failure
+
+
+def login_secrets(spec: LoginSpec) -> tuple[str, ...]:
+    """Values in the login body that must never be shown (every string value: passwords, e-mails)."""
+    values: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            values.append(node)
+        elif isinstance(node, Mapping):
+            for item in node.values():
+                walk(item)
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+
+    walk(spec.json)
+    walk(dict(spec.form or {}))
+    return tuple(values)
+
+
+def _login_kwargs(spec: LoginSpec) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {"headers": dict(spec.headers)}
+    if spec.json is not None:
+        kwargs["json"] = spec.json
+    elif spec.form is not None:
+        kwargs["data"] = dict(spec.form)
+    return kwargs
+
+
+def _session(spec: LoginSpec, response: httpx.Response, jar: httpx.Cookies) -> Session:
+    ok = response.status_code in spec.status if spec.status else 200 <= response.status_code < 300
+    if not ok:
+        raise LoginError(f"login {spec.method} {spec.path}: status {response.status_code}")
+    elapsed = response.elapsed.total_seconds() * 1000
+    if spec.token:
+        try:
+            token = dotted_get(response.json(), spec.token)
+        except (ValueError, LookupError) as exc:
+            raise LoginError(f"login {spec.path}: no bearer token at JSON field {spec.token!r} ({exc})") from None
+        if not isinstance(token, str) or not token:
+            raise LoginError(f"login {spec.path}: JSON field {spec.token!r} is not a non-empty string")
+        return Session({"Authorization": f"Bearer {token}"}, (token,), response.status_code, elapsed)
+    cookies = {cookie.name: cookie.value for cookie in jar.jar if cookie.value}
+    cookies.update({name: value for name, value in response.cookies.items() if value})
+    if not cookies:
+        raise LoginError(f"login {spec.path}: the response set no session cookie (set [login] token for a bearer)")
+    header = "; ".join(f"{name}={value}" for name, value in cookies.items())
+    return Session({"Cookie": header}, tuple(cookies.values()), response.status_code, elapsed)
+
+
+def login(client: httpx.Client, spec: LoginSpec) -> Session:
+    try:
+        response = client.request(spec.method, spec.path, **_login_kwargs(spec))
+    except httpx.HTTPError as exc:
+        failure = classify(exc)
+        raise LoginError(f"login {spec.method} {spec.path}: {failure.message}", failure) from None
+    jar = httpx.Cookies(client.cookies)
+    client.cookies.clear()
+    return _session(spec, response, jar)
+
+
+async def async_login(client: httpx.AsyncClient, spec: LoginSpec) -> Session:
+    try:
+        response = await client.request(spec.method, spec.path, **_login_kwargs(spec))
+    except httpx.HTTPError as exc:
+        failure = classify(exc)
+        raise LoginError(f"login {spec.method} {spec.path}: {failure.message}", failure) from None
+    jar = httpx.Cookies(client.cookies)
+    client.cookies.clear()
+    return _session(spec, response, jar)
+
+
+# ---------------------------------------------------------------------------------------------- JSON paths
+
+
+def dotted_get(data: Any, path: str) -> Any:
+    """`a.b.0.c`: keys into objects, integer indexes into arrays. Raises LookupError naming the missing part."""
+    node = data
+    walked: list[str] = []
+    for part in path.split(".") if path else []:
+        if isinstance(node, Mapping):
+            if part not in node:
+                raise LookupError(f"no key {part!r} at {'.'.join(walked) or 'the top level'}")
+            node = node[part]
+        elif isinstance(node, list):
+            if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
+                raise LookupError(f"no index {part!r} in the array at {'.'.join(walked) or 'the top level'}")
+            node = node[int(part)]
+        else:
+            raise LookupError(f"{'.'.join(walked) or 'the top level'} is not an object or array")
+        walked.append(part)
+    return node
