@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,6 +33,10 @@ from gates.report import (
 from gates.schema import suggest
 
 GateLoader = Callable[[str], "Gate | None"]
+
+# Gates that must not share the machine with others while they run.
+EXCLUSIVE = frozenset({"timing"})
+MAX_PARALLEL = 4
 
 
 @dataclass(frozen=True)
@@ -65,9 +70,16 @@ def run_barrier(
     """Run `gates` in order; `overrides` are per-gate keys from flags, winning over the config."""
     progress = progress or NullProgress()
     overrides = overrides or {}
-    reports = tuple(
-        apply_fail_on(run_one(name, ctx, loader, progress, overrides.get(name, {})), fail_on) for name in gates
-    )
+
+    def one(name: str) -> Report:
+        return apply_fail_on(run_one(name, ctx, loader, progress, overrides.get(name, {})), fail_on)
+
+    shared = [name for name in gates if name not in EXCLUSIVE]
+    with ThreadPoolExecutor(max_workers=max(1, min(MAX_PARALLEL, len(shared)))) as pool:
+        by_name = dict(zip(shared, pool.map(one, shared), strict=True))
+    # Load tests run alone, after the rest: concurrent gates would skew the latencies they measure.
+    by_name.update({name: one(name) for name in gates if name in EXCLUSIVE})
+    reports = tuple(by_name[name] for name in gates)
     code = combine_exit_codes(report.exit_code for report in reports)
     notes = list(_notes(reports))
     if code == EXIT_CANNOT_EVALUATE and allow_errors:
