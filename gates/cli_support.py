@@ -142,16 +142,16 @@ def emit(reports: Sequence[Report], outputs: Outputs, code: int | None = None,
 
     code = combine_exit_codes(r.exit_code for r in reports) if code is None else code
     if outputs.junit_xml:
-        _write(outputs.junit_xml, junit.format(reports))
+        write_text(outputs.junit_xml, junit.format(reports))
     if outputs.sarif:
-        _write(outputs.sarif, sarif.format(reports))
+        write_text(outputs.sarif, sarif.format(reports))
     json_to_stdout = outputs.json == "-"
     if outputs.json:
         text = json_reporter.format(reports, code)
         if json_to_stdout:
             sys.stdout.write(text)
         else:
-            _write(Path(outputs.json), text)
+            write_text(Path(outputs.json), text)
     stream = sys.stderr if json_to_stdout else sys.stdout
     console.render(reports, console.make_console(stream), quiet=outputs.quiet, title=title)
     if github.is_github_actions():
@@ -165,7 +165,7 @@ def emit(reports: Sequence[Report], outputs: Outputs, code: int | None = None,
     return code
 
 
-def _write(path: Path, text: str) -> None:
+def write_text(path: Path, text: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")

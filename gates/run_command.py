@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from gates.cli_support import app_state, emit, error_boundary, fail_on, output_options, outputs_from
+from gates.cli_support import app_state, emit, error_boundary, fail_on, output_options, outputs_from, write_text
 from gates.config import DEFAULT_STAGES, load_config
 from gates.context import GateContext
 from gates.errors import UsageError
@@ -25,11 +25,14 @@ from gates.schemas import GATE_NAMES
 @click.option("--rollback-cmd", help="Command the smoke gate runs once when it blocks (overrides [smoke] rollback).")
 @output_options()
 @click.option("--markdown", type=click.Path(path_type=Path, dir_okay=False), help="Write a Markdown summary.")
+@click.option("--html", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the launch-readiness report (self-contained HTML).")
 @click.pass_context
 def command(ctx: click.Context, /, stage: str, gate_list: str | None, base_ref: str | None, allow_errors: bool,
-            rollback_cmd: str | None, markdown: Path | None, **params: Any) -> None:
+            rollback_cmd: str | None, markdown: Path | None, html: Path | None, **params: Any) -> None:
     """Run the gates of a stage and combine their results into one exit code."""
     from gates.barrier import gates_for_stage, run_barrier
+    from gates.reporters import html as html_reporter
     from gates.reporters import markdown as markdown_reporter
 
     outputs = outputs_from(params)
@@ -44,7 +47,9 @@ def command(ctx: click.Context, /, stage: str, gate_list: str | None, base_ref: 
                                  progress=progress, overrides=_overrides(rollback_cmd))
         code = emit(result.reports, outputs, result.exit_code, title=f"gates run --stage {stage}")
         if markdown:
-            markdown.write_text(markdown_reporter.format(result.reports, f"Launch Gates: {stage}"), "utf-8")
+            write_text(markdown, markdown_reporter.format(result.reports, f"Launch Gates: {stage}"))
+        if html:
+            write_text(html, html_reporter.format(result.reports, f"Launch readiness ({stage})", code))
         if not outputs.quiet or code:
             for note in result.notes:
                 click.echo(f"gates run: {note}", err=True)
