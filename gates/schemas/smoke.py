@@ -24,8 +24,11 @@ SCHEMA = {
     "base_url": Field("str"),
     "wait": Field("duration", "poll the health check this long before checking"),
     "health": Field("str", "health path used by --wait"),
-    "retries": Field("int"),
+    "retries": Field("int", "retries per check for 502/503/504 and connection resets (default 2)"),
+    "backoff": Field("duration", "first retry delay, doubled each retry (default 0.5s)"),
     "timeout": Field("duration"),
+    "paths": Field("list[str]", "extra GET checks expecting a status below 400"),
+    "dry_run": Field("bool", "print what would be checked and rolled back"),
     "rollback": Field("str|list[str]", "command run once when the gate blocks"),
     "rollback_timeout": Field("duration"),
     "rollback_on_inconclusive": Field("bool"),
@@ -50,5 +53,6 @@ SCHEMA = {
         },
     ),
     "checks": Field("records", fields=_REQUEST),
+    # cleanup: a request table (method, path, status...); {field} in its path is read from the write's JSON answer
     "write": Field("record", fields={**_REQUEST, "cleanup": Field("table")}),
 }

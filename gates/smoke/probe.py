@@ -1,0 +1,176 @@
+"""One smoke check: send the request (retrying 502/503/504 and connection resets), judge the answer."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from gates.common.http import Failure, classify, dotted_get
+from gates.report import Check, Finding, Status
+from gates.smoke.options import Request
+
+RETRY_STATUSES = frozenset({502, 503, 504})
+BODY_SHOWN = 300  # characters of a failing answer kept in the output
+
+
+@dataclass(frozen=True)
+class Attempt:
+    number: int
+    elapsed_ms: float
+    status_code: int | None = None
+    failure: Failure | None = None
+
+    @property
+    def retryable(self) -> bool:
+        if self.failure is not None:
+            return self.failure.kind == "connect"
+        return self.status_code in RETRY_STATUSES
+
+    def line(self) -> str:
+        result = self.failure.message if self.failure else f"status {self.status_code}"
+        return f"attempt {self.number}: {result} in {self.elapsed_ms:.0f} ms"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    request: Request
+    attempts: tuple[Attempt, ...]
+    response: httpx.Response | None
+
+    @property
+    def last(self) -> Attempt:
+        return self.attempts[-1]
+
+    def json(self) -> Any:
+        if self.response is None:
+            return None
+        try:
+            return self.response.json()
+        except (ValueError, UnicodeDecodeError):
+            return None
+
+
+async def send(client: httpx.AsyncClient, request: Request, auth_headers: Mapping[str, str],
+               retries: int, backoff: float) -> Outcome:
+    """Every attempt is kept: a retried blip shows in the output even when the check passes."""
+    attempts: list[Attempt] = []
+    allowed = request.retries if request.retries is not None else retries
+    kwargs = _request_kwargs(request, auth_headers)
+    while True:
+        started = time.perf_counter()
+        try:
+            response: httpx.Response | None = await client.request(request.method, request.path, **kwargs)
+            attempt = Attempt(len(attempts) + 1, _ms(started), response.status_code if response else None)
+        except httpx.HTTPError as exc:
+            response = None
+            attempt = Attempt(len(attempts) + 1, _ms(started), failure=classify(exc))
+        attempts.append(attempt)
+        if not attempt.retryable or len(attempts) > allowed:
+            return Outcome(request, tuple(attempts), response)
+        await asyncio.sleep(backoff * 2 ** (len(attempts) - 1))
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _request_kwargs(request: Request, auth_headers: Mapping[str, str]) -> dict[str, Any]:
+    headers = dict(request.headers)
+    if request.auth:
+        headers.update(auth_headers)
+    kwargs: dict[str, Any] = {"headers": headers}
+    if request.json is not None:
+        kwargs["json"] = request.json
+    elif request.form is not None:
+        kwargs["data"] = dict(request.form)
+    elif request.body is not None:
+        kwargs["content"] = request.body
+    if request.follow_redirects is not None:
+        kwargs["follow_redirects"] = request.follow_redirects
+    if request.timeout is not None:
+        kwargs["timeout"] = request.timeout
+    return kwargs
+
+
+def findings_for(outcome: Outcome) -> list[Finding]:
+    """What is wrong with the final answer, each finding named after its kind (status, body, json, latency...)."""
+    last = outcome.last
+    if last.failure is not None:
+        message = last.failure.message
+        if message.lower().startswith(last.failure.kind):  # "connect: refused" -> rule connect, "refused"
+            message = message[len(last.failure.kind):].lstrip(" :")
+        return [Finding(last.failure.kind, _after_retries(message, outcome))]
+    response = outcome.response
+    assert response is not None
+    expect = outcome.request.expect
+    findings: list[Finding] = []
+    ok = response.status_code in expect.status if expect.status else response.status_code < 400
+    if not ok:
+        wanted = "/".join(map(str, expect.status)) if expect.status else "below 400"
+        findings.append(Finding("status", _after_retries(f"{response.status_code}, expected {wanted}",
+                                                         outcome)))
+    text = response.text
+    findings += [Finding("body", f"the answer does not contain {c!r}") for c in expect.contains if c not in text]
+    findings += [Finding("body", f"the answer contains {c!r}") for c in expect.not_contains if c in text]
+    if expect.json_equals:
+        findings += _json_findings(outcome.json(), expect.json_equals)
+    if expect.max_ms is not None and last.elapsed_ms > expect.max_ms:
+        findings.append(Finding("latency", f"took {last.elapsed_ms:.0f} ms, budget {expect.max_ms:g} ms"))
+    return findings
+
+
+def _after_retries(message: str, outcome: Outcome) -> str:
+    count = len(outcome.attempts)
+    return f"{message} (after {count} attempts)" if count > 1 else message
+
+
+def _json_findings(data: Any, expected: Mapping[str, Any]) -> list[Finding]:
+    if data is None:
+        return [Finding("json", "the answer is not JSON")]
+    findings = []
+    for path, want in expected.items():
+        try:
+            got = dotted_get(data, path)
+        except LookupError as exc:
+            findings.append(Finding("json", f"{path}: {exc}"))
+            continue
+        if got != want or type(got) is bool and type(want) is not bool:
+            findings.append(Finding("json", f"{path} is {json.dumps(got)}, expected {json.dumps(want)}"))
+    return findings
+
+
+def to_check(outcome: Outcome, group: str = "checks") -> Check:
+    findings = findings_for(outcome)
+    last = outcome.last
+    dns_only = bool(findings) and all(f.rule == "dns" for f in findings)
+    # A name that does not resolve from here says nothing about the deploy: could not check, not blocked.
+    status = Status.ERROR if dns_only else Status.FAILED if findings else Status.PASSED
+    output = [outcome.request.describe(), *(a.line() for a in outcome.attempts)]
+    if findings and outcome.response is not None:
+        output.append("answer: " + outcome.response.text[:BODY_SHOWN].replace("\n", " "))
+    retried = f" after {len(outcome.attempts) - 1} retries" if len(outcome.attempts) > 1 else ""
+    properties: dict[str, int | float | str | bool] = {
+        "elapsed_ms": round(last.elapsed_ms, 1),
+        "attempts": len(outcome.attempts),
+        "method": outcome.request.method,
+        "path": outcome.request.path,
+    }
+    if last.status_code is not None:
+        properties["status_code"] = last.status_code
+    message = "" if findings else f"{last.status_code} in {last.elapsed_ms:.0f} ms{retried}"
+    return Check(
+        outcome.request.name,
+        status,
+        duration_s=sum(a.elapsed_ms for a in outcome.attempts) / 1000,
+        findings=tuple(findings),
+        properties=properties,
+        output="\n".join(output),
+        group=group,
+        message=message,
+    )

@@ -1,0 +1,69 @@
+"""Run the rollback command once: no shell, a timeout, its exit code and redacted output kept as a Check."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+
+from gates.redact import redact
+from gates.report import Check, Finding, Status
+
+OUTPUT_CAP = 20_000  # characters of the command's output kept (the tail, where the errors are)
+
+
+def rollback_env(failed: Sequence[str], reason: str, base_url: str, verdict: str) -> dict[str, str]:
+    """What the rollback command is told: which checks failed and why."""
+    return {
+        "GATES_SMOKE_RESULT": verdict,  # failed | inconclusive
+        "GATES_SMOKE_FAILED_CHECKS": ",".join(failed),
+        "GATES_SMOKE_REASON": reason,
+        "GATES_SMOKE_BASE_URL": base_url,
+    }
+
+
+def run_rollback(command: Sequence[str], timeout: float, cwd: Path, env: Mapping[str, str],
+                 secrets: Iterable[str]) -> Check:
+    shown = " ".join(command)
+    started = time.perf_counter()
+    try:
+        done = subprocess.run(
+            list(command), cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True,
+            timeout=timeout, stdin=subprocess.DEVNULL, errors="replace", check=False,
+        )
+    except FileNotFoundError:
+        return _failed(started, f"rollback command not found: {command[0]}", shown)
+    except PermissionError:
+        return _failed(started, f"rollback command is not executable: {command[0]}", shown)
+    except subprocess.TimeoutExpired as exc:
+        output = _text(exc.stdout) + _text(exc.stderr)
+        return _failed(started, f"rollback timed out after {timeout:g} s", shown, output, secrets)
+    elapsed = time.perf_counter() - started
+    output = _clip(redact(done.stdout + done.stderr, secrets))
+    properties: dict[str, int | float | str | bool] = {"exit_code": done.returncode, "command": shown}
+    if done.returncode != 0:
+        message = f"rollback failed: {shown} exited {done.returncode}"
+        return Check("rollback", Status.FAILED, elapsed, findings=(Finding("rollback-failed", message),),
+                     properties={**properties, "rollback": "failed"}, output=output, group="rollback",
+                     message=message)
+    return Check("rollback", Status.PASSED, elapsed, properties={**properties, "rollback": "triggered"},
+                 output=output, group="rollback", message=f"rolled back: {shown} exited 0 in {elapsed:.1f} s")
+
+
+def _text(value: bytes | str | None) -> str:
+    if value is None:
+        return ""
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= OUTPUT_CAP else "…" + text[-OUTPUT_CAP:]
+
+
+def _failed(started: float, message: str, shown: str, output: str = "", secrets: Iterable[str] = ()) -> Check:
+    return Check("rollback", Status.FAILED, time.perf_counter() - started,
+                 findings=(Finding("rollback-failed", message),),
+                 properties={"command": shown, "rollback": "failed"}, output=_clip(redact(output, secrets)),
+                 group="rollback", message=message)
