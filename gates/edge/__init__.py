@@ -1,0 +1,133 @@
+"""The edge gate: check a declared domain map end to end before (or right after) a launch.
+
+    DNS        every host resolves; dangling CNAMEs; CAA
+    redirects  http -> https same host first, then -> the canonical host in one hop; loops; legacy paths
+    TLS        chain, name, days to expiry, TLS 1.0/1.1 refused
+    headers    HSTS, security headers
+    cache      public paths cacheable, private paths never publicly cached, no cookies on cacheable answers
+    cookies    Secure, HttpOnly, SameSite, Domain scope across the declared hosts
+    content    http:// resources in HTTPS pages
+
+The heavy imports (dnspython, httpcore, cryptography) live in the modules `run` pulls in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
+
+from gates.context import GateContext
+from gates.edge.options import Options, from_section
+from gates.progress import NullProgress, Progress
+from gates.report import Check, Report, Status
+
+if TYPE_CHECKING:
+    import dns.resolver
+
+    from gates.edge.dnsmap import HostRecord
+    from gates.edge.network import Network
+
+__all__ = ["Options", "options_from_config", "run"]
+
+
+def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
+    return from_section(section)
+
+
+def run(options: Options, progress: Progress | None = None) -> Report:
+    from gates.edge import hostchecks, sitechecks
+    from gates.edge.network import Fetcher
+    from gates.edge.probe import probe_host
+
+    started = time.monotonic()
+    progress = progress or NullProgress()
+    task = progress.task("Checking the edge", total=len(options.hosts) + 2)
+    resolver, records, checks = _check_dns(options)
+    task.advance()
+    network = _network(options, records, resolver)
+    fetcher = Fetcher(network)
+    seen = sitechecks.Seen()
+    try:
+        reachable = [h for h in options.hosts if _resolvable(options, records, h)]
+        checks += [_skipped(h) for h in options.hosts if h not in reachable]
+        with ThreadPoolExecutor(max_workers=max(1, min(8, len(reachable)))) as pool:
+            futures = [pool.submit(probe_host, h, options.hosts[h], network, fetcher, options.ca_bundle)
+                       for h in reachable]
+            probes = []
+            for future in futures:
+                probes.append(future.result())
+                task.advance()
+        now = dt.datetime.now(dt.timezone.utc)
+        for probe in probes:
+            checks.append(hostchecks.redirect_check(probe, options))
+            checks.append(hostchecks.tls_check(probe, options, now))
+            checks.append(hostchecks.hsts_check(probe, options))
+            extra = hostchecks.security_headers_check(probe)
+            checks += [extra] if extra else []
+            for chain in (probe.http, probe.https):
+                seen.add(chain.answers if chain else ())
+        checks += sitechecks.legacy_checks(options, fetcher, seen)
+        login_answer, login_error = sitechecks.login(options, fetcher, seen)
+        checks += sitechecks.cache_checks(options, fetcher, seen, sitechecks.cookie_header(login_answer))
+        checks.append(sitechecks.cacheable_cookie_check(seen))
+        checks.append(sitechecks.cookie_check(options, seen, login_answer, login_error))
+        checks += sitechecks.mixed_content_checks(seen)
+        task.advance()
+    finally:
+        fetcher.close()
+    metrics = {"hosts": len(options.hosts), "requests": len(seen.answers),
+               "min_cert_days": options.min_cert_days}
+    return Report("edge", tuple(checks), time.monotonic() - started, metrics,
+                  secrets=options.secrets | frozenset(s for s in seen.secrets if s))
+
+
+def _check_dns(options: Options) -> tuple[dns.resolver.Resolver, dict[str, HostRecord], list[Check]]:
+    from gates.edge import dnsmap
+
+    resolver = dnsmap.make_resolver(options.nameservers, options.timeout)
+    to_check = [h for h in options.hosts if options.nameservers or not _pinned(options, h)]
+    records, checks = dnsmap.check_all(resolver, to_check)
+    for host in options.hosts:
+        if host not in records:
+            checks.append(Check(f"dns {host}", Status.SKIPPED, group="dns",
+                                message="pinned by --resolve; DNS not consulted"))
+    if to_check:
+        started = time.monotonic()
+        found = dnsmap.caa(resolver, options.domain)
+        checks.append(dnsmap.caa_check(options.domain, found, time.monotonic() - started))
+    return resolver, records, checks
+
+
+def _pinned(options: Options, host: str) -> bool:
+    return any(pinned == host for pinned, _ in options.resolve)
+
+
+def _resolvable(options: Options, records: Mapping[str, HostRecord], host: str) -> bool:
+    """Hosts DNS proved missing are not probed (their DNS check already blocks); lookups that got no
+    answer are probed, so the probe reports it cannot connect (could not evaluate)."""
+    record = records.get(host)
+    if _pinned(options, host) or record is None or record.error:
+        return True
+    return record.resolves
+
+
+def _skipped(host: str) -> Check:
+    return Check(f"host {host}", Status.SKIPPED, group="redirect",
+                 message=f"{host} does not resolve (see dns {host}); redirects, TLS and headers not checked")
+
+
+def _network(options: Options, records: Mapping[str, HostRecord], resolver: dns.resolver.Resolver) -> Network:
+    from gates.edge import dnsmap
+    from gates.edge.network import Network
+
+    if not options.nameservers:
+        return Network(options.resolve, {}, None, options.http_port, options.https_port, options.timeout)
+
+    def lookup(host: str) -> tuple[str, ...]:
+        return dnsmap.lookup(resolver, host).addresses
+
+    addresses = {host: record.addresses for host, record in records.items()}
+    return Network(options.resolve, addresses, lookup, options.http_port, options.https_port, options.timeout)

@@ -1,0 +1,71 @@
+"""Cache rules: public paths cacheable at the edge, private paths never stored by shared caches, and no
+cacheable answer that sets a cookie (a CDN would hand one visitor's cookie to the next)."""
+
+from __future__ import annotations
+
+from gates.edge.headers import parse_directives
+from gates.edge.network import Answer
+from gates.report import Finding, Severity
+
+HIT_HEADERS = ("x-cache", "cf-cache-status", "x-vercel-cache", "x-cache-status", "cdn-cache")
+
+
+def directives(answer: Answer) -> dict[str, str]:
+    return parse_directives(", ".join(answer.headers.get_list("cache-control")), separator=",")
+
+
+def _positive(value: str | None) -> bool:
+    try:
+        return value is not None and int(value) > 0
+    except ValueError:
+        return False
+
+
+def shared_cacheable(answer: Answer) -> bool:
+    """Whether a shared cache (CDN, proxy) may store this answer."""
+    cc = directives(answer)
+    if "no-store" in cc or "private" in cc:
+        return False
+    return "public" in cc or _positive(cc.get("s-maxage")) or _positive(cc.get("max-age"))
+
+
+def _cdn_hit(answer: Answer) -> bool:
+    return any("hit" in answer.headers.get(name, "").lower() for name in HIT_HEADERS)
+
+
+def public_findings(path: str, answer: Answer) -> list[Finding]:
+    shown = f"{answer.url} [{answer.status}] Cache-Control: {answer.headers.get('cache-control', '(none)')}"
+    if answer.status >= 400:
+        return [Finding("edge.cache.public-broken", f"public path {path} answers {answer.status}", Severity.ERROR,
+                        evidence=shown, fix=f"deploy {path} or remove it from [edge] public_paths")]
+    if shared_cacheable(answer) or _cdn_hit(answer):
+        return []
+    return [Finding("edge.cache.public-not-cacheable", f"public path {path} is not cacheable at the edge",
+                    Severity.WARNING, evidence=shown,
+                    fix="Cache-Control: public, max-age=31536000, immutable (for fingerprinted assets)")]
+
+
+def private_findings(path: str, answer: Answer) -> list[Finding]:
+    cc = directives(answer)
+    shown = f"{answer.url} [{answer.status}] Cache-Control: {answer.headers.get('cache-control', '(none)')}"
+    fix = "Cache-Control: private, no-store"
+    if "public" in cc or "s-maxage" in cc:
+        return [Finding("edge.cache.private-public", f"private path {path} may be stored by shared caches",
+                        Severity.ERROR, evidence=shown, fix=fix)]
+    if "private" not in cc and "no-store" not in cc:
+        return [Finding("edge.cache.private-unmarked",
+                        f"private path {path} does not say private or no-store, so a CDN may cache it",
+                        Severity.ERROR, evidence=shown, fix=fix)]
+    return []
+
+
+def cookie_findings(answer: Answer) -> list[Finding]:
+    """A cacheable answer that sets a cookie."""
+    cookies = answer.headers.get_list("set-cookie")
+    if not cookies or not shared_cacheable(answer):
+        return []
+    names = ", ".join(sorted({c.split("=", 1)[0].strip() for c in cookies}))
+    return [Finding("edge.cache.cookie-on-cacheable",
+                    f"{answer.url} is cacheable by shared caches and sets cookies ({names})", Severity.ERROR,
+                    evidence=f"Cache-Control: {answer.headers.get('cache-control', '')}",
+                    fix="send Cache-Control: private, no-store on answers that set cookies")]

@@ -1,0 +1,85 @@
+"""Cookies: Secure, HttpOnly on session cookies, SameSite, and a Domain scope that reaches the declared
+subdomains. Cookie values never leave this module (they are sessions)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from gates.report import Finding, Severity
+
+_SESSION = re.compile(r"sess|sid|auth|token|jwt|login|remember|user", re.I)
+
+
+@dataclass(frozen=True)
+class Cookie:
+    name: str
+    value: str
+    attributes: dict[str, str] = field(default_factory=dict)  # lowercased names
+
+    @property
+    def shown(self) -> str:
+        """The Set-Cookie line without its value."""
+        attrs = "".join(f"; {k}={v}" if v else f"; {k}" for k, v in self.attributes.items())
+        return f"{self.name}=…{attrs}"
+
+    @property
+    def session_like(self) -> bool:
+        return bool(_SESSION.search(self.name))
+
+
+def parse(header: str) -> Cookie:
+    first, *rest = header.split(";")
+    name, _, value = first.partition("=")
+    attributes: dict[str, str] = {}
+    for part in rest:
+        key, _, raw = part.strip().partition("=")
+        if key:
+            attributes[key.strip().lower()] = raw.strip()
+    return Cookie(name.strip(), value.strip(), attributes)
+
+
+def _matches(host: str, domain: str) -> bool:
+    return host == domain or host.endswith("." + domain)
+
+
+def findings(cookie: Cookie, set_by: str, serve_hosts: Sequence[str], login: bool) -> list[Finding]:
+    """`login`: the cookie came from the login answer, so it is the session whatever its name."""
+    session = login or cookie.session_like
+    attrs = cookie.attributes
+    out: list[Finding] = []
+    where = f"cookie {cookie.name} set by {set_by}"
+    if "secure" not in attrs:
+        out.append(Finding("edge.cookie.secure", f"{where} lacks Secure: it is also sent over plain http",
+                           Severity.ERROR, evidence=cookie.shown, fix="add Secure"))
+    if session and "httponly" not in attrs:
+        out.append(Finding("edge.cookie.httponly", f"{where} lacks HttpOnly: any injected script can read it",
+                           Severity.ERROR, evidence=cookie.shown, fix="add HttpOnly"))
+    samesite = attrs.get("samesite", "").lower()
+    if session and not samesite:
+        out.append(Finding("edge.cookie.samesite", f"{where} has no SameSite attribute", Severity.WARNING,
+                           evidence=cookie.shown, fix="add SameSite=Lax (or Strict)"))
+    elif samesite and samesite not in ("lax", "strict", "none"):
+        out.append(Finding("edge.cookie.samesite", f"{where} has an invalid SameSite={samesite}", Severity.WARNING,
+                           evidence=cookie.shown, fix="use SameSite=Lax, Strict or None"))
+    if session:
+        out.extend(_scope(cookie, set_by, serve_hosts, where))
+    return out
+
+
+def _scope(cookie: Cookie, set_by: str, serve_hosts: Sequence[str], where: str) -> list[Finding]:
+    domain = cookie.attributes.get("domain", "").lstrip(".").lower()
+    if domain and not _matches(set_by, domain):
+        return [Finding("edge.cookie.domain", f"{where} names Domain={domain}, which browsers reject for {set_by}",
+                        Severity.ERROR, evidence=cookie.shown, fix="set Domain to the registered domain or drop it")]
+    if domain:
+        missed = [host for host in serve_hosts if not _matches(host, domain)]
+    else:
+        missed = [host for host in serve_hosts if host != set_by]
+    if not missed:
+        return []
+    scope = f"Domain={domain}" if domain else "host-only (no Domain)"
+    return [Finding("edge.cookie.domain", f"{where} is {scope}, so it is not sent to {', '.join(missed)}",
+                    Severity.WARNING, evidence=cookie.shown,
+                    fix="set Domain to the parent domain of every host that needs the session")]

@@ -1,0 +1,142 @@
+"""Where the gate's own connections go, and one HTTP request without following redirects.
+
+One world for DNS and HTTP: with --nameserver, a host connects to the addresses that server gave;
+--resolve HOST:PORT:ADDR pins single hosts; otherwise the operating system resolves. http_port and
+https_port map the standard ports 80/443 to where a loopback rehearsal listens. httpcore (httpx's
+transport) does the HTTP, with a network backend that applies this map; the TLS server name stays
+the URL's host, so SNI and certificates are those of the real name.
+"""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+MAX_BODY = 1_000_000
+USER_AGENT = "launch-gates-edge/1 (+pre-deploy check)"
+
+
+class Unreachable(Exception):
+    """No connection, no TLS handshake or no HTTP answer: the check cannot be evaluated."""
+
+
+@dataclass(frozen=True)
+class Network:
+    pinned: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    addresses: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    lookup: Callable[[str], tuple[str, ...]] | None = None  # the --nameserver resolver, for other hosts
+    http_port: int = 80
+    https_port: int = 443
+    timeout: float = 10.0
+
+    def target(self, host: str, port: int) -> tuple[str, int]:
+        """The (address, port) a connection to host:port really goes to."""
+        host = host.lower().rstrip(".")
+        real_port = {80: self.http_port, 443: self.https_port}.get(port, port)
+        if (host, port) in self.pinned:
+            return self.pinned[(host, port)], real_port
+        addresses = self.addresses.get(host)
+        if addresses is None and self.lookup is not None:
+            addresses = self.lookup(host)
+        if addresses is not None:
+            if not addresses:
+                raise Unreachable(f"{host} does not resolve")
+            return addresses[0], real_port
+        return host, real_port
+
+    def connect(self, host: str, port: int) -> socket.socket:
+        address, real_port = self.target(host, port)
+        try:
+            return socket.create_connection((address, real_port), timeout=self.timeout)
+        except OSError as exc:
+            raise Unreachable(f"cannot connect to {host}:{port} ({address}:{real_port}): {_reason(exc)}") from None
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
+
+
+class _Backend(httpcore.NetworkBackend):
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.inner = httpcore.SyncBackend()
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+        address, real_port = self.network.target(host, port)
+        return self.inner.connect_tcp(address, real_port, timeout, local_address, socket_options)
+
+
+def client_context(ca_bundle: Path | None, verify: bool = True) -> ssl.SSLContext:
+    context = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+@dataclass(frozen=True)
+class Answer:
+    url: str
+    status: int
+    headers: httpx.Headers
+    body: bytes = b""
+
+    @property
+    def location(self) -> str | None:
+        """The redirect target, absolute, or None when this is not a redirect."""
+        value = self.headers.get("location")
+        if not value or not 300 <= self.status < 400:
+            return None
+        return str(urljoin(self.url, value.strip()))
+
+    @property
+    def is_html(self) -> bool:
+        return "html" in self.headers.get("content-type", "")
+
+    def text(self) -> str:
+        return self.body.decode("utf-8", "replace")
+
+
+class Fetcher:
+    """GET/POST one URL at a time through the network map. Certificates are the TLS checks' business:
+    requests here do not verify them, so a bad certificate on one host does not hide its headers."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.pool = httpcore.ConnectionPool(
+            ssl_context=client_context(None, verify=False), network_backend=_Backend(network), max_connections=20,
+        )
+
+    def request(self, url: str, method: str = "GET", body: bytes = b"",
+                headers: Mapping[str, str] | None = None) -> Answer:
+        parts = urlsplit(url)
+        host = parts.netloc.rsplit("@", 1)[-1]
+        sent = {"Host": host, "User-Agent": USER_AGENT, "Accept": "text/html,*/*", **(headers or {})}
+        timeout = self.network.timeout
+        extensions = {"timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}}
+        try:
+            with self.pool.stream(method, url, headers=list(sent.items()), content=body or None,
+                                  extensions=extensions) as response:
+                data = b""
+                for chunk in response.iter_stream():
+                    data += chunk
+                    if len(data) >= MAX_BODY:
+                        break
+        except httpcore.ConnectError as exc:
+            raise Unreachable(f"cannot connect to {parts.hostname}: {exc or 'connection failed'}") from None
+        except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
+            raise Unreachable(f"{method} {url}: {exc.__class__.__name__}: {exc}") from None
+        pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]
+        return Answer(url, response.status, httpx.Headers(pairs), data)
+
+    def close(self) -> None:
+        self.pool.close()

@@ -1,0 +1,203 @@
+"""The edge gate's options: the declared domain map, validated, plus how to reach it (--resolve, --nameserver)."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from gates.common.duration import parse_duration
+from gates.errors import ConfigError, NotConfigured
+
+SERVE = "serve"
+REDIRECT = "redirect"
+_SECRET_KEY = re.compile(r"pass|secret|token|key|otp", re.I)
+_HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+@dataclass(frozen=True)
+class Login:
+    path: str
+    method: str = "POST"
+    body: bytes = b""
+    content_type: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Options:
+    domain: str
+    canonical: str  # scheme://host[:port], no path
+    hosts: Mapping[str, str]  # every host checked -> serve | redirect (canonical and apex included)
+    legacy_redirects: Mapping[str, str] = field(default_factory=dict)
+    public_paths: tuple[str, ...] = ()
+    private_paths: tuple[str, ...] = ()
+    min_cert_days: int = 14
+    resolve: Mapping[tuple[str, int], str] = field(default_factory=dict)  # (host, port) -> address
+    nameservers: tuple[tuple[str, int], ...] = ()
+    ca_bundle: Path | None = None
+    timeout: float = 10.0
+    http_port: int = 80
+    https_port: int = 443
+    login: Login | None = None
+    secrets: frozenset[str] = frozenset()
+
+    @property
+    def canonical_host(self) -> str:
+        return urlsplit(self.canonical).hostname or ""
+
+
+def _fail(key: str, expected: str, value: Any) -> ConfigError:
+    return ConfigError(f"[edge] {key}: expected {expected}, got {value!r}")
+
+
+def _host(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not _HOST.match(value.strip().lower().rstrip(".")):
+        raise _fail(key, "a host name like www.example.com", value)
+    return value.strip().lower().rstrip(".")
+
+
+def parse_resolve(entries: Any) -> dict[tuple[str, int], str]:
+    pinned: dict[tuple[str, int], str] = {}
+    for entry in entries or ():
+        host, _, rest = str(entry).partition(":")
+        port, _, address = rest.partition(":")
+        try:
+            ipaddress.ip_address(address.strip("[]"))
+            number = int(port)
+        except ValueError:
+            raise _fail("resolve", "HOST:PORT:ADDR like www.example.com:443:127.0.0.1", entry) from None
+        pinned[(_host(host, "resolve"), number)] = address.strip("[]")
+    return pinned
+
+
+def parse_nameservers(entries: Any) -> tuple[tuple[str, int], ...]:
+    servers: list[tuple[str, int]] = []
+    for entry in entries or ():
+        text = str(entry).strip()
+        match = re.fullmatch(r"\[([0-9a-fA-F:.]+)\](?::(\d+))?|([0-9.]+)(?::(\d+))?|([0-9a-fA-F:]+)", text)
+        if not match:
+            raise _fail("nameservers", "IP or IP:PORT (IPv6 as [::1]:53)", entry)
+        address = match.group(1) or match.group(3) or match.group(5)
+        port = int(match.group(2) or match.group(4) or 53)
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise _fail("nameservers", "IP or IP:PORT (IPv6 as [::1]:53)", entry) from None
+        if not 0 < port < 65536:
+            raise _fail("nameservers", "a port between 1 and 65535", entry)
+        servers.append((address, port))
+    return tuple(servers)
+
+
+def _canonical(value: Any) -> str:
+    parts = urlsplit(value) if isinstance(value, str) else None
+    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/"):
+        raise _fail("canonical", "an origin like https://example.com", value)
+    host = _host(parts.hostname, "canonical")
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
+def _paths(section: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    values = section.get(key) or []
+    if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+        raise _fail(key, "an array of paths", values)
+    for value in values:
+        if not value.startswith(("/", "https://", "http://")):
+            raise _fail(key, "a path starting with / or a full URL", value)
+    return tuple(values)
+
+
+def _login(raw: Any) -> tuple[Login | None, set[str]]:
+    if not raw:
+        return None, set()
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("path"), str) or not raw["path"].startswith("/"):
+        raise _fail("login", "a table with path = \"/api/login\"", raw)
+    secrets: set[str] = set()
+    body, content_type = b"", None
+    if raw.get("json") is not None:
+        body, content_type = json.dumps(raw["json"]).encode(), "application/json"
+        _collect_secrets(raw["json"], "", secrets)
+    elif raw.get("form"):
+        from urllib.parse import urlencode
+
+        body, content_type = urlencode(raw["form"]).encode(), "application/x-www-form-urlencoded"
+        _collect_secrets(raw["form"], "", secrets)
+    method = str(raw.get("method") or ("POST" if body else "GET")).upper()
+    return Login(raw["path"], method, body, content_type, dict(raw.get("headers") or {})), secrets
+
+
+def _collect_secrets(value: Any, key: str, secrets: set[str]) -> None:
+    if isinstance(value, Mapping):
+        for name, item in value.items():
+            _collect_secrets(item, str(name), secrets)
+    elif isinstance(value, list):
+        for item in value:
+            _collect_secrets(item, key, secrets)
+    elif isinstance(value, str) and value and _SECRET_KEY.search(key):
+        secrets.add(value)
+
+
+def _port(section: Mapping[str, Any], key: str, default: int) -> int:
+    value = section.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise _fail(key, "a port between 1 and 65535", value)
+    return value
+
+
+def from_section(section: Mapping[str, Any]) -> Options:
+    domain_raw, canonical_raw = section.get("domain"), section.get("canonical")
+    if not domain_raw or not canonical_raw:
+        raise NotConfigured("set [edge] domain and canonical (or --domain and --canonical)")
+    domain = _host(domain_raw, "domain")
+    canonical = _canonical(canonical_raw)
+    canonical_host = urlsplit(canonical).hostname or ""
+    if canonical_host != domain and not canonical_host.endswith("." + domain):
+        raise _fail("canonical", f"an origin on {domain}", canonical_raw)
+    hosts: dict[str, str] = {}
+    for name, role in (section.get("hosts") or {}).items():
+        if role not in (SERVE, REDIRECT):
+            raise _fail(f"hosts.{name}", "serve or redirect", role)
+        hosts[_host(name, f"hosts.{name}")] = role
+    if hosts.get(canonical_host, SERVE) != SERVE:
+        raise _fail(f"hosts.{canonical_host}", "serve (it is the canonical host)", hosts[canonical_host])
+    # The canonical host serves; an undeclared apex is expected to send visitors to the canonical host.
+    everything = {canonical_host: SERVE, **({domain: REDIRECT} if domain != canonical_host else {}), **hosts}
+    legacy = section.get("legacy_redirects") or {}
+    for old in legacy:
+        if not str(old).startswith("/"):
+            raise _fail("legacy_redirects", "old paths starting with /", old)
+    min_days = section.get("min_cert_days", 14)
+    if isinstance(min_days, bool) or not isinstance(min_days, int) or min_days < 0:
+        raise _fail("min_cert_days", "a number of days (0 or more)", min_days)
+    try:
+        timeout = parse_duration(section.get("timeout", 10))
+    except ValueError:
+        raise _fail("timeout", "a duration like 10s", section.get("timeout")) from None
+    ca_bundle = Path(section["ca_bundle"]).expanduser() if section.get("ca_bundle") else None
+    if ca_bundle is not None and not ca_bundle.is_file():
+        raise ConfigError(f"[edge] ca_bundle: file not found: {ca_bundle}")
+    login, secrets = _login(section.get("login"))
+    return Options(
+        domain=domain,
+        canonical=canonical,
+        hosts=everything,
+        legacy_redirects={str(k): str(v) for k, v in legacy.items()},
+        public_paths=_paths(section, "public_paths"),
+        private_paths=_paths(section, "private_paths"),
+        min_cert_days=min_days,
+        resolve=parse_resolve(section.get("resolve")),
+        nameservers=parse_nameservers(section.get("nameservers")),
+        ca_bundle=ca_bundle,
+        timeout=max(timeout, 0.1),
+        http_port=_port(section, "http_port", 80),
+        https_port=_port(section, "https_port", 443),
+        login=login,
+        secrets=frozenset(secrets),
+    )
