@@ -1,0 +1,99 @@
+"""The baseline file: figures of past good runs, compared like with like.
+
+    {"version": 1, "runs": [{"time": ..., "fingerprint": {...}, "routes": {"login": {"p50_ms": ...}}}]}
+
+A run is only compared with stored runs of the same fingerprint (workload, users, duration, think time,
+CPU count, Locust version): figures from another machine or another load say nothing about a regression.
+A route regresses when its p50 or p95 grew by more than BOTH `regression_pct` and `regression_ms` against
+the median of the last N like runs, so noise on a 5 ms route never blocks.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from gates.errors import CannotEvaluate
+from gates.report import Finding
+from gates.timing.figures import Figures
+from gates.timing.options import Options
+
+VERSION = 1
+KEEP_RUNS = 50
+COMPARED = ("p50_ms", "p95_ms")
+
+
+def fingerprint(options: Options, users: int, locust_version: str) -> dict[str, Any]:
+    return {
+        "mode": options.mode, "users": users, "duration_s": options.duration, "warmup_s": options.warmup,
+        "think_time_s": list(options.think_time) if options.mode == "closed" else None,
+        "arrival_rate": options.arrival_rate, "cpus": os.cpu_count(), "locust": locust_version,
+    }
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CannotEvaluate(f"cannot read the timing baseline {path}: {exc}") from None
+    runs = data.get("runs") if isinstance(data, dict) else None
+    if not isinstance(runs, list):
+        raise CannotEvaluate(f"cannot read the timing baseline {path}: expected {{\"runs\": [...]}}")
+    return [run for run in runs if isinstance(run, dict)]
+
+
+def reference(runs: list[dict[str, Any]], print_: Mapping[str, Any], last: int) -> dict[str, dict[str, float]]:
+    """Per route, the median of each figure over the last `last` runs with this fingerprint."""
+    like = [run for run in runs if run.get("fingerprint") == dict(print_)][-last:]
+    merged: dict[str, dict[str, list[float]]] = {}
+    for run in like:
+        for name, figures in (run.get("routes") or {}).items():
+            for key in COMPARED:
+                if isinstance(figures.get(key), (int, float)):
+                    merged.setdefault(name, {}).setdefault(key, []).append(float(figures[key]))
+    return {name: {key: statistics.median(values) for key, values in keys.items()} for name, keys in merged.items()}
+
+
+def regressions(name: str, figures: Figures, base: Mapping[str, float], pct: float, ms: float) -> list[Finding]:
+    findings = []
+    for key in COMPARED:
+        if key not in base:
+            continue
+        before, now = base[key], getattr(figures, key)
+        grown = now - before
+        if grown > ms and grown > before * pct / 100:
+            label = key.removesuffix("_ms")
+            growth = f", +{grown / before:.0%}" if before > 0 else ""
+            findings.append(Finding(
+                f"{label}-regression",
+                f"{name}: {label} {now:.0f} ms against a baseline of {before:.0f} ms (+{grown:.0f} ms{growth}; "
+                f"tolerance {pct:g}% and {ms:g} ms)",
+                fix="find what made this route slower, or run with --update-baseline once the change is intended",
+            ))
+    return findings
+
+
+def append(path: Path, runs: list[dict[str, Any]], print_: Mapping[str, Any],
+           figures: Mapping[str, Figures]) -> None:
+    run = {
+        "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fingerprint": dict(print_),
+        "routes": {
+            name: {"p50_ms": round(f.p50_ms, 2), "p95_ms": round(f.p95_ms, 2), "p99_ms": round(f.p99_ms, 2),
+                   "error_rate": round(f.error_rate, 4), "rps": round(f.rps, 2)}
+            for name, f in figures.items()
+        },
+    }
+    data = {"version": VERSION, "runs": [*runs, run][-KEEP_RUNS:]}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise CannotEvaluate(f"cannot write the timing baseline {path}: {exc.strerror}") from None

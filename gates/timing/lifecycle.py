@@ -1,0 +1,104 @@
+"""The app under test: start it (`start`), wait until `ready` answers, stop it gracefully afterwards.
+
+Without `start` the app is already running somewhere: the gate only checks that it answers at all, so an
+unreachable target is "could not evaluate" (exit 3) and never a 100%-errors block.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+from gates.errors import CannotEvaluate
+from gates.timing.options import Options
+
+
+def _probe(url: str, timeout: float) -> str | None:
+    """None when the URL answered with a status below 500; otherwise why not."""
+    import httpx
+
+    try:
+        response = httpx.get(url, timeout=timeout, follow_redirects=False, verify=False)
+    except httpx.HTTPError as exc:
+        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    if response.status_code >= 500:
+        return f"HTTP {response.status_code}"
+    return None
+
+
+def check_reachable(options: Options) -> None:
+    url = options.base_url + options.ready
+    why = _probe(url, timeout=10.0)
+    if why is not None:
+        raise CannotEvaluate(f"cannot reach {url}: {why}")
+
+
+def _tail(log: IO[bytes], lines: int = 20) -> str:
+    log.flush()
+    log.seek(0)
+    text = log.read().decode(errors="replace").strip()
+    return "\n".join(text.splitlines()[-lines:]) or "(no output)"
+
+
+def _stop(process: subprocess.Popen[bytes], grace: float) -> None:
+    """SIGTERM to the app's process group, SIGKILL after the grace period."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait()
+
+
+def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float, log: IO[bytes]) -> None:
+    deadline = time.monotonic() + timeout
+    why: str | None = "not polled yet"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise CannotEvaluate(f"the app exited with code {process.returncode} before {url} answered:\n"
+                                 f"{_tail(log)}")
+        why = _probe(url, timeout=2.0)
+        if why is None:
+            return
+        time.sleep(0.2)
+    raise CannotEvaluate(f"{url} did not answer within {timeout:.0f}s ({why}); app output:\n{_tail(log)}")
+
+
+@contextmanager
+def running_app(options: Options) -> Iterator[None]:
+    """Start the app when `start` is set (stopped again however the run ends); check it answers."""
+    if not options.start:
+        check_reachable(options)
+        yield
+        return
+    with tempfile.TemporaryFile() as log:
+        process = _spawn(options.start, options.root, log)
+        try:
+            _wait_ready(process, options.base_url + options.ready, options.ready_timeout, log)
+            yield
+        finally:
+            _stop(process, options.stop_timeout)
+
+
+def _spawn(command: Sequence[str], cwd: Path, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    try:
+        # Own session: SIGTERM reaches the app and every child it started (a reloader, workers).
+        return subprocess.Popen(list(command), cwd=cwd, stdin=subprocess.DEVNULL, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+    except OSError as exc:
+        raise CannotEvaluate(f"cannot start the app ({' '.join(command)}): {exc.strerror or exc}") from None

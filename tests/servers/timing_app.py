@@ -1,0 +1,157 @@
+"""A loopback app with routes at known speeds, for the timing gate's tests and benchmark.
+
+    GET  /health              200 at once
+    GET  /fast                200 at once
+    GET  /sleep/{ms}          200 after ms milliseconds (asyncio sleep: the server stays free)
+    GET  /error?rate=0.05     500 for that fraction of requests (every 1/rate-th request, deterministic)
+    GET  /contended           slower as concurrency grows: 20 ms per request in flight
+    POST /login               {"email", "password"} -> {"access_token"} + a session cookie
+    GET  /private             200 with the bearer token or the session cookie, else 401
+
+`serve(stall_every=2.0, stall_ms=300)` also blocks the whole event loop for 300 ms every 2 s, like a
+garbage-collection pause: the case where a closed-loop load generator hides the stall (coordinated
+omission). Run as a script (`python timing_app.py --port N`) for the gate's `start` lifecycle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+PASSWORD = "timing-" + "hunter2-" + "pw"
+TOKEN = "tt-" + "9c41" * 6
+EMAIL = "demo@example.com"
+
+
+class _State:
+    def __init__(self) -> None:
+        self.counter = itertools.count(1)
+        self.in_flight = 0
+
+
+def make_app(stall_every: float = 0.0, stall_ms: float = 0.0) -> Starlette:
+    state = _State()
+
+    async def fast(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def sleep(request: Request) -> Response:
+        await asyncio.sleep(int(request.path_params["ms"]) / 1000)
+        return PlainTextResponse("ok")
+
+    async def error(request: Request) -> Response:
+        rate = float(request.query_params.get("rate", "0.05"))
+        number = next(state.counter)
+        if rate > 0 and number % max(1, round(1 / rate)) == 0:
+            return PlainTextResponse("boom", status_code=500)
+        return PlainTextResponse("ok")
+
+    async def contended(request: Request) -> Response:
+        state.in_flight += 1
+        try:
+            await asyncio.sleep(0.02 * state.in_flight)
+        finally:
+            state.in_flight -= 1
+        return PlainTextResponse("ok")
+
+    async def login(request: Request) -> Response:
+        try:
+            body: Any = await request.json()
+        except ValueError:
+            body = {}
+        if not isinstance(body, dict) or body.get("email") != EMAIL or body.get("password") != PASSWORD:
+            return JSONResponse({"error": "bad credentials"}, status_code=401)
+        response = JSONResponse({"access_token": TOKEN})
+        response.set_cookie("session", TOKEN, httponly=True)
+        return response
+
+    async def private(request: Request) -> Response:
+        if request.headers.get("authorization") == f"Bearer {TOKEN}" or request.cookies.get("session") == TOKEN:
+            return PlainTextResponse("welcome")
+        return PlainTextResponse("sign in first", status_code=401)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(_stall(stall_every, stall_ms)) if stall_every > 0 else None
+        yield
+        if task is not None:
+            task.cancel()
+
+    routes = [
+        Route("/health", fast), Route("/fast", fast), Route("/sleep/{ms:int}", sleep), Route("/error", error),
+        Route("/contended", contended), Route("/login", login, methods=["POST"]), Route("/private", private),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _stall(every: float, ms: float) -> None:
+    while True:
+        await asyncio.sleep(every - ms / 1000)
+        time.sleep(ms / 1000)  # blocks the event loop: every request waits, as in a GC pause
+
+
+def _socket(host: str, port: int = 0) -> socket.socket:
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with _socket(host) as sock:
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serve(host: str = "127.0.0.1", stall_every: float = 0.0, stall_ms: float = 0.0) -> Iterator[str]:
+    """Run the app under uvicorn in a background thread; yield its base URL."""
+    sock = _socket(host)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(make_app(stall_every, stall_ms), log_level="critical", access_log=False,
+                            lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("timing app did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
+        sock.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--pidfile", help="write the pid here (tests check the app is gone afterwards)")
+    args = parser.parse_args()
+    if args.pidfile:
+        with open(args.pidfile, "w", encoding="utf-8") as handle:
+            handle.write(str(os.getpid()))
+    config = uvicorn.Config(make_app(), host=args.host, port=args.port, log_level="info", access_log=False)
+    uvicorn.Server(config).run()
+
+
+if __name__ == "__main__":
+    main()
