@@ -50,8 +50,9 @@ async def _login(client: httpx.AsyncClient, options: Options) -> tuple[Session |
         session = await async_login(client, spec)
     except LoginError as exc:
         kind = exc.failure.kind if exc.failure else "login"
-        check = Check("login", Status.FAILED, time.perf_counter() - started,
-                      findings=(Finding(kind, exc.message),), group="login", output=f"{spec.method} {spec.path}")
+        finding = Finding(kind, exc.message.removeprefix("login "))
+        check = Check("login", Status.FAILED, time.perf_counter() - started, findings=(finding,), group="login",
+                      output=f"{spec.method} {spec.path}")
         return None, check
     how = "bearer token" if spec.token else "session cookie"
     check = Check("login", Status.PASSED, time.perf_counter() - started, group="login",

@@ -4,6 +4,7 @@
     GET  /health               {"status": "ok", "db": {"ok": true}, "version": "1.4.2"}
     GET  /slow?delay=S         answers after S seconds (default 1)
     GET  /flaky/{key}?fails=N&status=503   fails N times per key with `status`, then 200 {"status": "ok"}
+    GET  /after/{key}?ok=N&status=500      answers 200 N times per key, then `status` (a release that degrades)
     GET  /error                500
     GET  /loop, /loop-b        a redirect loop
     GET  /redirect             302 to /
@@ -32,6 +33,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import uvicorn
 from starlette.applications import Starlette
@@ -82,6 +84,15 @@ def make_app(state: State) -> Starlette:
             return JSONResponse({"error": "warming up"}, status_code=int(request.query_params.get("status", "503")))
         return JSONResponse({"status": "ok"})
 
+    async def after(request: Request) -> Response:
+        key = "after:" + request.path_params["key"]
+        with state.lock:
+            seen = state.flaky.get(key, 0)
+            state.flaky[key] = seen + 1
+        if seen < int(request.query_params.get("ok", "1")):
+            return JSONResponse({"status": "ok"})
+        return JSONResponse({"error": "degraded"}, status_code=int(request.query_params.get("status", "500")))
+
     async def status(request: Request) -> Response:
         return Response(f"status {request.path_params['code']}", status_code=int(request.path_params["code"]))
 
@@ -102,7 +113,8 @@ def make_app(state: State) -> Starlette:
         return _login_response(body)
 
     async def login_form(request: Request) -> Response:
-        return _login_response(dict(await request.form()))
+        # Parsed by hand: starlette's form parser needs python-multipart, which the suite does not install.
+        return _login_response({k: v[0] for k, v in parse_qs((await request.body()).decode()).items()})
 
     async def token(request: Request) -> Response:
         body = await request.json()
@@ -138,6 +150,7 @@ def make_app(state: State) -> Starlette:
         Route("/health", health),
         Route("/slow", slow),
         Route("/flaky/{key}", flaky),
+        Route("/after/{key}", after),
         Route("/status/{code:int}", status),
         Route("/error", error),
         Route("/loop", loop),
