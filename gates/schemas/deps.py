@@ -7,6 +7,8 @@ SCHEMA = {
     "fail_on": Field("str", "lowest severity that blocks", choices=("low", "medium", "high", "critical")),
     "no_dev": Field("bool", "leave development-only dependencies out"),
     "no_resolve": Field("bool", "report unpinned requirements instead of resolving them"),
+    "cache_dir": Field("str", "where the compiled OSV index is cached; default ~/.cache/gates/deps"),
+    "timeout": Field("number", "seconds pip-audit may wait on its service (online mode)"),
     "ignore": Field(
         "records",
         "advisories to ignore, each with a reason and an optional expiry",

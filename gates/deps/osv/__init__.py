@@ -1,0 +1,1 @@
+"""The offline OSV database: records, version ordering, range evaluation and the cached index."""

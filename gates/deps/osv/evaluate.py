@@ -1,0 +1,112 @@
+"""Whether a version is affected, exactly as the OSV schema's evaluation section says.
+
+A version is affected when it is listed in `versions` or lies inside any ECOSYSTEM/SEMVER range.
+Each range's events are sorted by version before the walk (real records list them out of order);
+`introduced: "0"` is minus infinity, `fixed` is exclusive, `last_affected` inclusive, `limit` an
+upper bound. GIT ranges name commits, not versions, and are ignored. Bounds the ecosystem cannot
+order are skipped and counted in `Stats.invalid_versions`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from gates.deps.model import Affected, Event, Range
+from gates.deps.osv.versions import parse
+
+VERSION_RANGES = frozenset({"ECOSYSTEM", "SEMVER"})
+# Equal versions: the range opens before it closes (introduced X, fixed X is empty, not inverted).
+_EVENT_ORDER = {"introduced": 0, "last_affected": 1, "fixed": 2, "limit": 3}
+
+
+@dataclass
+class Stats:
+    invalid_versions: int = 0
+    invalid_examples: list[str] = field(default_factory=list)
+
+    def invalid(self, text: str) -> None:
+        self.invalid_versions += 1
+        if len(self.invalid_examples) < 5 and text not in self.invalid_examples:
+            self.invalid_examples.append(text)
+
+
+_MINUS_INFINITY = object()
+
+
+def _sorted_events(events: Iterable[Event], ecosystem: str, stats: Stats) -> list[tuple[Any, Event]]:
+    parsed: list[tuple[Any, Event]] = []
+    for event in events:
+        if event.kind == "introduced" and event.version == "0":
+            parsed.append((_MINUS_INFINITY, event))
+            continue
+        version = parse(event.version, ecosystem)
+        if version is None:
+            stats.invalid(event.version)
+            continue
+        parsed.append((version, event))
+    minus = [item for item in parsed if item[0] is _MINUS_INFINITY]
+    rest = sorted((item for item in parsed if item[0] is not _MINUS_INFINITY),
+                  key=lambda item: (item[0], _EVENT_ORDER.get(item[1].kind, 9)))
+    return minus + rest
+
+
+def in_range(version: Any, rng: Range, ecosystem: str, stats: Stats) -> bool:
+    if rng.kind not in VERSION_RANGES:
+        return False
+    events = _sorted_events(rng.events, ecosystem, stats)
+    if any(event.kind == "limit" and version >= bound for bound, event in events):
+        return False
+    affected = False
+    for bound, event in events:
+        if event.kind == "introduced":
+            if bound is _MINUS_INFINITY or version >= bound:
+                affected = True
+        elif event.kind == "fixed":
+            if version >= bound:
+                affected = False
+        elif event.kind == "last_affected" and version > bound:
+            affected = False
+    return affected
+
+
+def is_affected(installed: str, affected: Affected, stats: Stats) -> bool:
+    if installed in affected.versions:
+        return True
+    version = parse(installed, affected.ecosystem)
+    if version is None:
+        return False
+    if affected.versions and any(parse(v, affected.ecosystem) == version for v in affected.versions):
+        return True
+    return any(in_range(version, rng, affected.ecosystem, stats) for rng in affected.ranges)
+
+
+def fix_versions(affected: Iterable[Affected]) -> list[str]:
+    """Every `fixed` bound of the entries, in version order (unorderable ones last, as written)."""
+    seen: dict[str, Any] = {}
+    for entry in affected:
+        for rng in entry.ranges:
+            if rng.kind in VERSION_RANGES:
+                for event in rng.events:
+                    if event.kind == "fixed":
+                        seen.setdefault(event.version, parse(event.version, entry.ecosystem))
+    good = sorted((v for v in seen if seen[v] is not None), key=lambda v: seen[v])
+    return good + [v for v in seen if seen[v] is None]
+
+
+def smallest_fix(installed: str, affected: list[Affected], stats: Stats) -> str | None:
+    """The lowest fixed version above `installed` that none of the entries affects."""
+    if not affected:
+        return None
+    ecosystem = affected[0].ecosystem
+    current = parse(installed, ecosystem)
+    if current is None:
+        return None
+    for candidate in fix_versions(affected):
+        version = parse(candidate, ecosystem)
+        if version is None or version <= current:
+            continue
+        if not any(is_affected(candidate, entry, Stats()) for entry in affected):
+            return candidate
+    return None
