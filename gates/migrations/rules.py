@@ -1,0 +1,326 @@
+"""Static rules on every migration statement, read from PostgreSQL's own parse tree (pglast).
+
+Each rule says what hurts during a live deploy (data loss, a long ACCESS EXCLUSIVE lock, code that
+still runs against the old shape) and the safe pattern. A table created earlier in the same
+migration is new and empty: nothing on it can lose data or block traffic, so the rules skip it.
+The semantics follow PostgreSQL 11+ (a constant ADD COLUMN default is metadata-only) and what
+squawk and strong_migrations flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from gates.migrations.statements import Statement
+from gates.report import Severity
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: Severity
+    why: str
+    fix: str
+
+
+RULES: dict[str, Rule] = {r.id: r for r in (
+    Rule("drop-table", E, "drops a table and all its rows; code still deployed reads it",
+         "stop using the table in a deploy first; drop it in a later migration, after a backup"),
+    Rule("drop-column", E, "drops a column and its data; the running version still selects or writes it",
+         "expand/contract: stop reading and writing the column, deploy, then drop it in a later migration"),
+    Rule("drop-cascade", W, "CASCADE silently drops every dependent object (views, foreign keys)",
+         "drop the dependent objects explicitly, then drop without CASCADE"),
+    Rule("rename-column", E, "the running code still uses the old column name and fails until the deploy ends",
+         "add the new column, write both, backfill, switch reads, then drop the old one"),
+    Rule("rename-table", E, "the running code still uses the old table name and fails until the deploy ends",
+         "create the new table (or a view under the old name), switch the code, then drop the old one"),
+    Rule("alter-column-type", E, "changing a column's type rewrites the table under an ACCESS EXCLUSIVE lock "
+         "(and may narrow values); reads and writes wait", "add a new column of the new type, backfill in batches, "
+         "switch the code, drop the old column"),
+    Rule("alter-column-type-text", W, "to text/varchar: no rewrite only when the old type is varchar/text "
+         "(binary-coercible); otherwise a rewrite under ACCESS EXCLUSIVE", "check the old type; if it is not "
+         "varchar/text, use a new column and a backfill"),
+    Rule("set-not-null", W, "SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock",
+         "ADD CONSTRAINT … CHECK (col IS NOT NULL) NOT VALID; VALIDATE CONSTRAINT; then SET NOT NULL "
+         "(PostgreSQL 12+ skips the scan)"),
+    Rule("add-not-null-column", E, "a NOT NULL column without a default fails on a table that has rows, "
+         "and the running code does not write it", "add the column nullable (or with a constant default), backfill, "
+         "then add NOT NULL via a validated CHECK"),
+    Rule("add-column-volatile-default", E, "a volatile default (random(), gen_random_uuid(), clock_timestamp(), "
+         "serial…) rewrites the whole table under an ACCESS EXCLUSIVE lock", "add the column without a default, "
+         "set the default, backfill in batches"),
+    Rule("add-column-generated", E, "a STORED generated column rewrites the whole table under ACCESS EXCLUSIVE",
+         "add a plain column, fill it with a trigger and a batched backfill"),
+    Rule("create-index-not-concurrently", W, "CREATE INDEX without CONCURRENTLY blocks writes to the table "
+         "while the index builds", "CREATE INDEX CONCURRENTLY, outside a transaction"),
+    Rule("concurrently-in-transaction", E, "CREATE/DROP INDEX CONCURRENTLY cannot run inside a transaction "
+         "block: the migration fails", "put the concurrent statement in its own non-transactional migration"),
+    Rule("drop-index-not-concurrently", W, "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock",
+         "DROP INDEX CONCURRENTLY, outside a transaction"),
+    Rule("foreign-key-not-valid", W, "adding a foreign key validates every row while locking both tables",
+         "ADD CONSTRAINT … NOT VALID, then VALIDATE CONSTRAINT in a separate migration"),
+    Rule("check-not-valid", W, "adding a CHECK constraint scans the table under an ACCESS EXCLUSIVE lock",
+         "ADD CONSTRAINT … CHECK (…) NOT VALID, then VALIDATE CONSTRAINT in a separate migration"),
+    Rule("unique-constraint", W, "adding a UNIQUE/PRIMARY KEY constraint builds an index under an ACCESS "
+         "EXCLUSIVE lock", "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX"),
+    Rule("truncate", E, "TRUNCATE deletes every row", "delete the rows you mean, with a WHERE, in batches"),
+    Rule("delete-without-where", E, "DELETE without WHERE deletes every row", "add a WHERE clause"),
+    Rule("update-without-where", E, "UPDATE without WHERE rewrites every row in one long transaction",
+         "add a WHERE clause; backfill in batches"),
+    Rule("vacuum-full", W, "VACUUM FULL rewrites the table under an ACCESS EXCLUSIVE lock",
+         "use plain VACUUM, or pg_repack"),
+    Rule("lock-table", W, "an explicit LOCK blocks traffic for the rest of the transaction",
+         "avoid explicit locks in migrations, or keep the transaction very short with lock_timeout"),
+    Rule("lock-timeout-missing", W, "this statement waits for an ACCESS EXCLUSIVE lock with no lock_timeout: "
+         "behind one long query, it queues every other query on the table", "SET lock_timeout = '5s' at the top "
+         "of the migration (and retry on timeout)"),
+)}
+
+VOLATILE = frozenset({"random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
+                      "clock_timestamp", "timeofday", "nextval", "txid_current", "statement_timestamp",
+                      "setseed", "uuidv7", "uuidv4"})
+SERIAL = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
+TEXTUAL = frozenset({"text", "varchar", "bpchar", "citext"})
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: Rule
+    statement: Statement
+    detail: str
+
+
+@dataclass
+class MigrationState:
+    """What earlier statements of the same migration established."""
+
+    transactional: bool  # the framework wraps the migration in a transaction
+    created: set[str] = field(default_factory=set)
+    validated: set[str] = field(default_factory=set)  # tables with a VALIDATE CONSTRAINT earlier on
+    in_block: bool = False
+    lock_timeout: bool = False
+    warned_lock_timeout: bool = False
+
+
+def lint(statements: list[Statement], transactional: bool) -> list[Hit]:
+    """Every rule hit in one migration, minus those suppressed by `-- gates: allow <rule>`."""
+    state = MigrationState(transactional)
+    hits: list[Hit] = []
+    for statement in statements:
+        if statement.node is None:
+            continue
+        for rule_id, detail in _check(statement.node, state):
+            if rule_id not in statement.allowed and "all" not in statement.allowed:
+                hits.append(Hit(RULES[rule_id], statement, detail))
+    return hits
+
+
+def _name(relation: Any) -> str:
+    return str(getattr(relation, "relname", "") or "").lower()
+
+
+def _check(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    kind = type(node).__name__
+    handler = _HANDLERS.get(kind)
+    if handler is not None:
+        yield from handler(node, state)
+
+
+def _existing(state: MigrationState, table: str) -> bool:
+    return bool(table) and table not in state.created
+
+
+def _needs_lock_timeout(state: MigrationState, table: str) -> Iterator[tuple[str, str]]:
+    if _existing(state, table) and not state.lock_timeout and not state.warned_lock_timeout:
+        state.warned_lock_timeout = True
+        yield "lock-timeout-missing", f"on table {table}"
+
+
+def _create(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    state.created.add(_name(node.relation))
+    return iter(())
+
+
+def _create_as(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    state.created.add(_name(node.into.rel))
+    return iter(())
+
+
+def _transaction(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    from pglast.enums import TransactionStmtKind as K
+
+    if node.kind in (K.TRANS_STMT_BEGIN, K.TRANS_STMT_START):
+        state.in_block = True
+    elif node.kind in (K.TRANS_STMT_COMMIT, K.TRANS_STMT_ROLLBACK):
+        state.in_block = False
+    return iter(())
+
+
+def _set(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    if (node.name or "").lower() == "lock_timeout":
+        state.lock_timeout = True
+    return iter(())
+
+
+def _drop(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    from pglast.enums import DropBehavior, ObjectType
+
+    names = [".".join(getattr(p, "sval", "") for p in obj) if isinstance(obj, tuple) else "" for obj in node.objects]
+    tables = [n.split(".")[-1].lower() for n in names]
+    if node.removeType == ObjectType.OBJECT_TABLE:
+        existing = [t for t in tables if _existing(state, t)]
+        if existing:
+            yield "drop-table", ", ".join(existing)
+            yield from _needs_lock_timeout(state, existing[0])
+    elif node.removeType == ObjectType.OBJECT_INDEX:
+        if node.concurrent and (state.transactional or state.in_block):
+            yield "concurrently-in-transaction", "DROP INDEX CONCURRENTLY"
+        elif not node.concurrent:
+            yield "drop-index-not-concurrently", ", ".join(names)
+    if node.behavior == DropBehavior.DROP_CASCADE:
+        yield "drop-cascade", ", ".join(names)
+
+
+def _rename(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    from pglast.enums import ObjectType
+
+    table = _name(node.relation)
+    if not _existing(state, table):
+        return
+    if node.renameType == ObjectType.OBJECT_COLUMN:
+        yield "rename-column", f"{table}.{node.subname} -> {node.newname}"
+    elif node.renameType == ObjectType.OBJECT_TABLE:
+        yield "rename-table", f"{table} -> {node.newname}"
+    else:
+        return
+    yield from _needs_lock_timeout(state, table)
+
+
+def _index(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    table = _name(node.relation)
+    if node.concurrent and (state.transactional or state.in_block):
+        yield "concurrently-in-transaction", f"index on {table}"
+    elif not node.concurrent and _existing(state, table):
+        yield "create-index-not-concurrently", f"index on {table}"
+
+
+def _alter(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    from pglast.enums import AlterTableType as T
+    from pglast.enums import ObjectType
+
+    table = _name(node.relation)
+    if node.objtype != ObjectType.OBJECT_TABLE or not _existing(state, table):
+        return
+    locking = False
+    for cmd in node.cmds or ():
+        sub = cmd.subtype
+        if sub == T.AT_DropColumn:
+            yield "drop-column", f"{table}.{cmd.name}"
+        elif sub == T.AT_AlterColumnType:
+            yield _type_change(cmd), f"{table}.{cmd.name}"
+        elif sub == T.AT_SetNotNull and table not in state.validated:
+            yield "set-not-null", f"{table}.{cmd.name}"
+        elif sub == T.AT_ValidateConstraint:
+            state.validated.add(table)
+        elif sub == T.AT_AddColumn:
+            yield from _add_column(cmd.def_, table)
+        elif sub == T.AT_AddConstraint:
+            yield from _constraint(cmd.def_, table)
+        locking = locking or sub not in (T.AT_ValidateConstraint, T.AT_SetStatistics)
+    if locking:
+        yield from _needs_lock_timeout(state, table)
+
+
+def _type_change(cmd: Any) -> str:
+    names = [getattr(n, "sval", "") for n in (cmd.def_.typeName.names or ())]
+    return "alter-column-type-text" if names and names[-1].lower() in TEXTUAL else "alter-column-type"
+
+
+def _add_column(column: Any, table: str) -> Iterator[tuple[str, str]]:
+    from pglast.enums import ConstrType as C
+
+    constraints = column.constraints or ()
+    types = [getattr(n, "sval", "").lower() for n in (column.typeName.names or ())]
+    default = next((c for c in constraints if c.contype == C.CONSTR_DEFAULT), None)
+    where = f"{table}.{column.colname}"
+    if types and types[-1] in SERIAL:
+        yield "add-column-volatile-default", f"{where} ({types[-1]})"
+    elif default is not None and _calls_volatile(default.raw_expr):
+        yield "add-column-volatile-default", where
+    if any(c.contype == C.CONSTR_GENERATED for c in constraints):
+        yield "add-column-generated", where
+    if any(c.contype == C.CONSTR_NOTNULL for c in constraints) and default is None:
+        yield "add-not-null-column", where
+    for constraint in constraints:
+        if constraint.contype == C.CONSTR_FOREIGN:
+            yield "foreign-key-not-valid", where
+        elif constraint.contype in (C.CONSTR_UNIQUE, C.CONSTR_PRIMARY):
+            yield "unique-constraint", where
+
+
+def _constraint(constraint: Any, table: str) -> Iterator[tuple[str, str]]:
+    from pglast.enums import ConstrType as C
+
+    name = constraint.conname or "unnamed"
+    if constraint.contype == C.CONSTR_FOREIGN and not constraint.skip_validation:
+        yield "foreign-key-not-valid", f"{table} ({name})"
+    elif constraint.contype == C.CONSTR_CHECK and not constraint.skip_validation:
+        yield "check-not-valid", f"{table} ({name})"
+    elif constraint.contype in (C.CONSTR_UNIQUE, C.CONSTR_PRIMARY) and not constraint.indexname:
+        yield "unique-constraint", f"{table} ({name})"
+
+
+def _calls_volatile(expr: Any) -> bool:
+    from pglast.visitors import Visitor
+
+    found: list[str] = []
+
+    class Calls(Visitor):
+        def visit_FuncCall(self, ancestors: Any, node: Any) -> None:  # noqa: N802 - pglast's naming
+            found.append(str(getattr(node.funcname[-1], "sval", "")).lower())
+
+    Calls()(expr)
+    return any(name in VOLATILE for name in found)
+
+
+def _truncate(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    tables = [_name(r) for r in node.relations or ()]
+    existing = [t for t in tables if _existing(state, t)]
+    if existing:
+        yield "truncate", ", ".join(existing)
+        yield from _needs_lock_timeout(state, existing[0])
+
+
+def _delete(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    table = _name(node.relation)
+    if node.whereClause is None and _existing(state, table):
+        yield "delete-without-where", table
+
+
+def _update(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    table = _name(node.relation)
+    if node.whereClause is None and _existing(state, table):
+        yield "update-without-where", table
+
+
+def _vacuum(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    if any((getattr(o, "defname", "") or "").lower() == "full" for o in node.options or ()):
+        yield "vacuum-full", ""
+
+
+def _lock(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    tables = [_name(r) for r in node.relations or ()]
+    if any(_existing(state, t) for t in tables):
+        yield "lock-table", ", ".join(tables)
+
+
+_HANDLERS = {
+    "CreateStmt": _create, "CreateTableAsStmt": _create_as, "TransactionStmt": _transaction,
+    "VariableSetStmt": _set, "DropStmt": _drop, "RenameStmt": _rename, "IndexStmt": _index,
+    "AlterTableStmt": _alter, "TruncateStmt": _truncate, "DeleteStmt": _delete, "UpdateStmt": _update,
+    "VacuumStmt": _vacuum, "LockStmt": _lock,
+}

@@ -1,0 +1,220 @@
+"""Check one migration set on the scratch database: apply each migration in order, lint it, prove the down path.
+
+One Check per migration (applied or not, with its lint findings and `duration_ms`), then one
+"down path" Check where the framework has down migrations: every down in reverse order, then every
+up again — a down that fails, or an up that no longer applies after its down, is a finding.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gates.migrations.apply import Applied, ApplyError, Limits, apply, relative
+from gates.migrations.database import Server, create_scratch, drop_scratch
+from gates.migrations.discover import Migration, MigrationSet, SqlSource
+from gates.migrations.options import Allow
+from gates.migrations.rules import Hit, lint
+from gates.migrations.statements import Statement, split
+from gates.report import Check, Finding, Location, Severity, Status, judge
+
+MISSING_OBJECT = frozenset({"42P01", "3F000", "42883", "42704"})  # undefined table/schema/function/object
+
+
+@dataclass
+class SetRun:
+    migration_set: MigrationSet
+    root: Path
+    limits: Limits
+    allow: tuple[Allow, ...] = ()
+    schema: Path | None = None
+    statements: int = 0
+    findings: int = 0
+    applied: list[Migration] = field(default_factory=list)
+
+    @property
+    def group(self) -> str:
+        return self.migration_set.framework
+
+    def name(self, what: str) -> str:
+        return f"{relative(self.migration_set.root, self.root)}/{what}"
+
+    def location(self, source: SqlSource, line: int | None = None, column: int | None = None) -> Location:
+        return Location(relative(source.path, self.root), line, column=column)
+
+
+def check_set(server: Server, run: SetRun, prelude: list[tuple[str, SqlSource]]) -> list[Check]:
+    database = create_scratch(server)
+    try:
+        checks = _prepare(server, database, run, prelude)
+        if all(c.status is Status.PASSED for c in checks):
+            checks += _apply_all(server, database, run)
+        else:
+            checks += [_not_applied(run, m, "the baseline did not apply") for m in run.migration_set.migrations]
+        if run.migration_set.has_down:
+            checks.append(_down_path(server, database, run))
+        return checks
+    finally:
+        drop_scratch(server, database)
+
+
+def _prepare(server: Server, database: str, run: SetRun, prelude: list[tuple[str, SqlSource]]) -> list[Check]:
+    checks = []
+    for label, source in prelude:
+        done = apply(server, database, split(source), run.limits)
+        finding = _error_finding("prelude-failed", source, done, run) if done.error else None
+        status = Status.PASSED if done.ok else Status.ERROR
+        checks.append(Check(run.name(label), status, done.duration_s, (finding,) if finding else (),
+                            {"duration_ms": round(done.duration_s * 1000, 1)}, _clean(done.output), run.group,
+                            message=finding.message if finding else ""))
+    return checks
+
+
+def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
+    checks: list[Check] = []
+    created = _created_anywhere(run)
+    failed_at: str | None = None
+    for migration in run.migration_set.migrations:
+        if failed_at is not None:
+            checks.append(_not_applied(run, migration, f"not applied: {failed_at} failed before it"))
+            continue
+        statements = split(migration.up)
+        run.statements += len(statements)
+        findings = _lint(run, migration.up, statements)
+        done = apply(server, database, statements, run.limits)
+        properties = {"duration_ms": round(done.duration_s * 1000, 1), "statements": len(statements)}
+        status, message = judge(findings), ""
+        if done.ok:
+            run.applied.append(migration)
+        else:
+            failed_at = migration.name
+            finding = _error_finding("apply-failed", migration.up, done, run)
+            findings = [finding, *findings]
+            status, message = Status.FAILED, finding.message
+            if done.could_not_run or _missing_baseline(done.error, created, run):
+                status = Status.ERROR
+                message = _baseline_message(done.error) if not done.could_not_run else finding.message
+        run.findings += len(findings)
+        checks.append(Check(run.name(migration.name), status, done.duration_s, tuple(findings), properties,
+                            _clean(done.output), run.group, message))
+    return checks
+
+
+def _not_applied(run: SetRun, migration: Migration, why: str) -> Check:
+    findings = _lint(run, migration.up, split(migration.up))
+    run.findings += len(findings)
+    status = Status.FAILED if judge(findings) is Status.FAILED else Status.SKIPPED
+    return Check(run.name(migration.name), status, 0.0, tuple(findings), group=run.group, message=why)
+
+
+def _lint(run: SetRun, source: SqlSource, statements: list[Statement]) -> list[Finding]:
+    path = relative(source.path, run.root)
+    findings = []
+    for hit in lint(statements, run.migration_set.transactional):
+        if not _allowed(run.allow, hit, path):
+            findings.append(_hit_finding(hit, source, run))
+    return findings
+
+
+def _allowed(allow: tuple[Allow, ...], hit: Hit, path: str) -> bool:
+    return any((not a.rule or a.rule == hit.rule.id) and (not a.path or fnmatch.fnmatch(path, a.path))
+               for a in allow)
+
+
+def _hit_finding(hit: Hit, source: SqlSource, run: SetRun) -> Finding:
+    detail = f" ({hit.detail})" if hit.detail else ""
+    return Finding(
+        hit.rule.id, f"{hit.rule.why}{detail}", hit.rule.severity, run.location(source, hit.statement.line),
+        evidence=_first_line(hit.statement.text),
+        fix=f"{hit.rule.fix}; or accept it with `-- gates: allow {hit.rule.id} <reason>` above the statement",
+    )
+
+
+def _error_finding(rule: str, source: SqlSource, done: Applied, run: SetRun) -> Finding:
+    error = done.error or ApplyError(done.output[-300:] or "psql failed")
+    line = error.line or (error.statement.line if error.statement else None)
+    where = f" at line {line}" if line else ""
+    return Finding(rule, f"PostgreSQL: {error.describe()}{where}", Severity.ERROR,
+                   run.location(source, line, error.column),
+                   evidence=_first_line(error.statement.text) if error.statement else None)
+
+
+def _missing_baseline(error: ApplyError | None, created: set[str], run: SetRun) -> bool:
+    """The migration refers to an object no migration creates: history is not replayable from empty."""
+    if error is None or error.sqlstate not in MISSING_OBJECT or run.schema is not None:
+        return False
+    if error.sqlstate != "42P01":
+        return True
+    name = error.message.split('"')[1].split(".")[-1].lower() if '"' in error.message else ""
+    return bool(name) and name not in created
+
+
+def _baseline_message(error: ApplyError | None) -> str:
+    what = error.message if error else "an object is missing"
+    return (f"cannot replay the migrations from an empty database: {what}, and no migration creates it."
+            " Pass --schema FILE with a baseline (pg_dump --schema-only, supabase db dump)")
+
+
+def _created_anywhere(run: SetRun) -> set[str]:
+    names: set[str] = set()
+    for migration in run.migration_set.migrations:
+        for statement in split(migration.up):
+            relation = getattr(statement.node, "relation", None)
+            if type(statement.node).__name__ in ("CreateStmt", "ViewStmt") and relation is not None:
+                names.add(str(relation.relname).lower())
+            elif type(statement.node).__name__ == "CreateTableAsStmt":
+                names.add(str(statement.node.into.rel.relname).lower())
+    return names
+
+
+def _down_path(server: Server, database: str, run: SetRun) -> Check:
+    started = time.perf_counter()
+    migrations = run.migration_set.migrations
+    findings: list[Finding] = []
+    for migration in migrations:
+        if migration.down is None:
+            findings.append(Finding("down-missing", f"{migration.name} has no down migration: it cannot be rolled"
+                                    " back", Severity.WARNING, run.location(migration.up, 1),
+                                    fix="write the down migration that undoes it"))
+    if len(run.applied) != len(migrations):
+        return Check(run.name("down path"), Status.SKIPPED, 0.0, tuple(findings), group=run.group,
+                     message="not proven: an up migration failed")
+    # Down from the newest migration until one without a down, then up again.
+    reversible = []
+    for migration in reversed(migrations):
+        if migration.down is None:
+            break
+        reversible.append(migration)
+    downs = 0
+    for migration in reversible:
+        assert migration.down is not None
+        done = apply(server, database, split(migration.down), run.limits)
+        if not done.ok:
+            findings.append(_error_finding("down-failed", migration.down, done, run))
+            break
+        downs += 1
+    else:
+        for migration in reversed(reversible):
+            done = apply(server, database, split(migration.up), run.limits)
+            if not done.ok:
+                finding = _error_finding("reapply-failed", migration.up, done, run)
+                findings.append(Finding(finding.rule, f"{migration.name} no longer applies after its down "
+                                        f"migration (the down does not fully undo it): {finding.message}",
+                                        Severity.ERROR, finding.location, finding.evidence))
+                break
+    elapsed = time.perf_counter() - started
+    status = judge(findings)
+    message = "" if findings else f"proven: {downs} down migration(s) applied in reverse, then up again"
+    return Check(run.name("down path"), status, elapsed, tuple(findings),
+                 {"duration_ms": round(elapsed * 1000, 1), "downs_applied": downs}, group=run.group, message=message)
+
+
+def _first_line(text: str) -> str:
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= 200 else first[:197] + "..."
+
+
+def _clean(output: str) -> str:
+    return "\n".join(line for line in output.splitlines() if not line.startswith("@@gates-statement"))
