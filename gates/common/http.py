@@ -23,6 +23,7 @@ session's headers are authenticated.
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import typing
@@ -184,18 +185,39 @@ class Failure:
 
 
 def _causes(exc: BaseException) -> list[BaseException]:
+    """The exception, its causes, and the members of any exception group among them (anyio raises those)."""
     chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and current not in chain and len(chain) < 10:
+    pending: list[BaseException] = [exc]
+    while pending and len(chain) < 20:
+        current = pending.pop(0)
+        if current in chain:
+            continue
         chain.append(current)
-        current = current.__cause__ or current.__context__
+        members = getattr(current, "exceptions", None)  # an exception group (3.11+, or the backport)
+        if isinstance(members, tuple | list):
+            pending.extend(m for m in members if isinstance(m, BaseException))
+        cause = current.__cause__ or current.__context__
+        if cause is not None:
+            pending.append(cause)
     return chain
+
+
+def _detail(exc: BaseException, chain: list[BaseException]) -> str:
+    """The most specific words: "Connection refused" rather than anyio's "All connection attempts failed"."""
+    for cause in chain:
+        if isinstance(cause, ssl.SSLError | socket.gaierror) or not isinstance(cause, OSError):
+            continue
+        if isinstance(cause.errno, int) and cause.errno > 0:
+            return f"{os.strerror(cause.errno)} [Errno {cause.errno}]"
+        if cause.strerror:
+            return cause.strerror
+    return str(exc).strip() or type(exc).__name__
 
 
 def classify(exc: BaseException) -> Failure:
     """Tell a request failure apart: DNS, connect, TLS, timeout or protocol."""
     chain = _causes(exc)
-    detail = str(exc).strip() or type(exc).__name__
+    detail = _detail(exc, chain)
     if isinstance(exc, httpx.TimeoutException):
         phase = {
             httpx.ConnectTimeout: "connecting",

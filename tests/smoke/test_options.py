@@ -1,0 +1,92 @@
+"""Bad input: exit 2 with a message naming the key, no traceback; nothing configured; --dry-run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gates.errors import ConfigError, NotConfigured
+from gates.report import Status
+from tests.smoke.helpers import cli, run_gate, write_config
+
+
+def test_no_base_url_is_not_configured(tmp_path: Path) -> None:
+    with pytest.raises(NotConfigured, match="base_url"):
+        run_gate({}, tmp_path)
+
+
+def test_no_base_url_on_the_command_line_exits_2(git_repo: Path) -> None:
+    result = cli(["smoke"])
+    assert result.exit_code == 2
+    assert "set [smoke] base_url or --base-url" in result.output
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--wait", "soon"], "[smoke] wait: expected a duration"),
+        (["--retries", "-1"], "[smoke] retries: expected a whole number"),
+        (["--max-error-rate", "2"], "[smoke] max_error_rate: expected a number from 0 to 1"),
+        (["--resolve", "app.test:443"], "expected HOST:PORT:ADDR"),
+        (["--resolve", "app.test:http:127.0.0.1"], "expected a port number"),
+        (["--ca-bundle", "missing.pem"], "--ca-bundle missing.pem: no such file"),
+        (["--rollback-cmd", "'unclosed"], "[smoke] rollback: expected a command line"),
+    ],
+)
+def test_bad_flags_exit_2(git_repo: Path, args: list[str], message: str) -> None:
+    result = cli(["smoke", "--base-url", "http://127.0.0.1:9", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_base_url_exits_2(git_repo: Path) -> None:
+    result = cli(["smoke", "--base-url", "app.example.com"])
+    assert result.exit_code == 2
+    assert "[smoke] base_url: expected an http:// or https:// URL" in result.output
+
+
+def test_config_errors_name_the_file_and_key(git_repo: Path) -> None:
+    write_config(git_repo, '[smoke]\nbase_url = "http://127.0.0.1:9"\nretries = "two"\n')
+    result = cli(["smoke"])
+    assert result.exit_code == 2
+    assert "gates.toml: [smoke] retries: expected an integer" in result.output
+
+
+def test_auth_check_without_login_is_a_config_error(tmp_path: Path) -> None:
+    section = {"base_url": "http://127.0.0.1:9", "checks": [{"name": "dash", "path": "/dashboard", "auth": True}]}
+    with pytest.raises(ConfigError, match="'dash' has auth = true but there is no"):
+        run_gate(section, tmp_path)
+
+
+def test_literal_password_in_config_is_refused(git_repo: Path) -> None:
+    write_config(git_repo, '[smoke]\nbase_url = "http://127.0.0.1:9"\n'
+                           '[smoke.login]\npath = "/api/login"\njson = { email = "a@b.c", password = "hunter22" }\n')
+    result = cli(["smoke"])
+    assert result.exit_code == 2
+    assert "json.password: a literal credential in the config" in result.output
+    assert "hunter22" not in result.output
+
+
+def test_duplicate_check_names_are_refused(tmp_path: Path) -> None:
+    section = {"base_url": "http://127.0.0.1:9", "checks": [{"name": "a", "path": "/"}, {"name": "a", "path": "/x"}]}
+    with pytest.raises(ConfigError, match="two checks are named 'a'"):
+        run_gate(section, tmp_path)
+
+
+def test_dry_run_sends_nothing_and_says_what_would_happen(git_repo: Path) -> None:
+    write_config(git_repo, '[smoke]\nbase_url = "http://127.0.0.1:9"\nwait = "2m"\nrollback = "./rollback.sh --now"\n'
+                           '[[smoke.checks]]\nname = "dashboard"\npath = "/dashboard"\nmax_ms = 3000\n')
+    result = cli(["smoke", "--dry-run", "--watch", "5m", "--interval", "15s"])
+    assert result.exit_code == 0, result.output
+    for text in ("poll /health", "GET /dashboard", "<= 3000 ms", "repeat every 15 s for 300 s",
+                 "./rollback.sh --now"):
+        assert text in result.output
+
+
+def test_dry_run_checks_are_skipped(tmp_path: Path) -> None:
+    report = run_gate({"base_url": "http://127.0.0.1:9", "dry_run": True}, tmp_path)
+    assert {c.status for c in report.checks} == {Status.SKIPPED}
+    assert "do nothing: no rollback command is set" in report.checks[-1].message
