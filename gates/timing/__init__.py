@@ -125,4 +125,9 @@ def _secrets(options: Options) -> frozenset[str]:
     for table in tables:
         if isinstance(table, Mapping):
             values.update(str(v) for k, v in table.items() if _SECRET_KEY.search(str(k)) and v)
+    if options.login:
+        from gates.common.http import LoginSpec, login_secrets
+
+        values.update(login_secrets(LoginSpec(path=options.login.path, json=options.login.json,
+                                              form=options.login.form)))
     return frozenset(values)

@@ -24,10 +24,14 @@ def _probe(url: str, timeout: float) -> str | None:
     """None when the URL answered with a status below 500; otherwise why not."""
     import httpx
 
-    try:
-        response = httpx.get(url, timeout=timeout, follow_redirects=False, verify=False)
-    except httpx.HTTPError as exc:
-        return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    from gates.common.http import ClientSettings, build_client, classify
+
+    # Timing measures speed, not certificates: a self-signed staging app is still worth timing.
+    with build_client(ClientSettings(timeout=timeout, verify=False)) as client:
+        try:
+            response = client.get(url)
+        except httpx.HTTPError as exc:
+            return classify(exc).message
     if response.status_code >= 500:
         return f"HTTP {response.status_code}"
     return None
@@ -38,6 +42,26 @@ def check_reachable(options: Options) -> None:
     why = _probe(url, timeout=10.0)
     if why is not None:
         raise CannotEvaluate(f"cannot reach {url}: {why}")
+
+
+def check_login(options: Options) -> None:
+    """One login before the load: wrong credentials stop the gate with the reason, not after a whole run."""
+    if options.login is None or not any(route.auth for route in options.routes):
+        return
+    import httpx
+
+    from gates.common.http import ClientSettings, LoginError, LoginSpec, build_client, login
+
+    spec = LoginSpec(path=options.login.path, method=options.login.method, json=options.login.json,
+                     form=options.login.form, headers=options.login.headers, token=options.login.token)
+    settings = ClientSettings(base_url=options.base_url, verify=False, headers=dict(options.headers))
+    with build_client(settings) as client:
+        try:
+            login(client, spec)
+        except LoginError as exc:
+            raise CannotEvaluate(f"cannot log in for the auth = true routes: {exc.message}") from None
+        except httpx.HTTPError as exc:
+            raise CannotEvaluate(f"cannot log in for the auth = true routes: {exc}") from None
 
 
 def _tail(log: IO[bytes], lines: int = 20) -> str:
@@ -84,12 +108,14 @@ def running_app(options: Options) -> Iterator[None]:
     """Start the app when `start` is set (stopped again however the run ends); check it answers."""
     if not options.start:
         check_reachable(options)
+        check_login(options)
         yield
         return
     with tempfile.TemporaryFile() as log:
         process = _spawn(options.start, options.root, log)
         try:
             _wait_ready(process, options.base_url + options.ready, options.ready_timeout, log)
+            check_login(options)
             yield
         finally:
             _stop(process, options.stop_timeout)

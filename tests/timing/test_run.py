@@ -6,9 +6,11 @@ import json
 import socket
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from gates.cli import cli
+from gates.errors import CannotEvaluate
 from gates.report import Status
 from gates.timing import run
 from tests.servers.timing_app import EMAIL, PASSWORD
@@ -45,14 +47,14 @@ def test_budgets_pass_and_block_in_one_run(app_url: str, tmp_path: Path) -> None
     assert report.metrics["mode"] == "closed" and report.metrics["users"] == 3
 
 
-def test_failed_login_makes_auth_routes_inconclusive(app_url: str, tmp_path: Path) -> None:
+def test_failed_login_stops_the_gate_before_the_load(app_url: str, tmp_path: Path) -> None:
     options = make_options({
         "base_url": app_url, "duration": "1s",
         "login": {"path": "/login", "json": {"email": EMAIL, "password": "wrong-password"}},
         "routes": [{"name": "private", "path": "/private", "auth": True}],
     }, tmp_path)
-    check = run(options).checks[0]
-    assert check.status is Status.ERROR and "login failed" in check.message and "401" in check.message
+    with pytest.raises(CannotEvaluate, match="cannot log in.*401"):
+        run(options)
 
 
 def test_cookie_session_login(app_url: str, tmp_path: Path) -> None:

@@ -1,0 +1,58 @@
+"""Baselines: --update-baseline appends good runs; a later run blocks on a regression beyond both tolerances."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gates.report import Status
+from gates.timing import baseline, run
+from gates.timing.figures import Figures
+from tests.timing.conftest import make_options
+
+
+def _figures(p50: float, p95: float) -> Figures:
+    return Figures(requests=100, errors=0, p50_ms=p50, p95_ms=p95, p99_ms=p95, max_ms=p95, rps=10,
+                   cold_start_ms=None)
+
+
+def test_regression_needs_both_the_percentage_and_the_floor() -> None:
+    base = {"p50_ms": 5.0, "p95_ms": 100.0}
+    # 5 -> 9 ms is +80% but only +4 ms: noise on a fast route, not a regression.
+    assert baseline.regressions("r", _figures(9, 100), base, 20, 25) == []
+    # 100 -> 124 ms is +24 ms: under the floor.
+    assert baseline.regressions("r", _figures(5, 124), base, 20, 25) == []
+    found = baseline.regressions("r", _figures(5, 160), base, 20, 25)
+    assert [f.rule for f in found] == ["p95-regression"] and "+60 ms" in found[0].message
+
+
+def test_reference_is_the_median_of_like_runs_only() -> None:
+    print_ = {"mode": "closed", "users": 3}
+    runs = [
+        {"fingerprint": print_, "routes": {"a": {"p50_ms": 10, "p95_ms": 100}}},
+        {"fingerprint": print_, "routes": {"a": {"p50_ms": 30, "p95_ms": 300}}},
+        {"fingerprint": print_, "routes": {"a": {"p50_ms": 20, "p95_ms": 200}}},
+        {"fingerprint": {"mode": "closed", "users": 50}, "routes": {"a": {"p50_ms": 900, "p95_ms": 900}}},
+    ]
+    assert baseline.reference(runs, print_, 5) == {"a": {"p50_ms": 20, "p95_ms": 200}}
+    assert baseline.reference(runs, print_, 1) == {"a": {"p50_ms": 20, "p95_ms": 200}}
+    assert baseline.reference(runs, {"mode": "open"}, 5) == {}
+
+
+def test_update_then_block_on_regression(app_url: str, tmp_path: Path) -> None:
+    section = {"base_url": app_url, "update_baseline": True, "duration": "1.5s",
+               "routes": [{"name": "sleepy", "path": "/sleep/120", "p95_ms": 2000}]}
+    first = run(make_options(section, tmp_path))
+    assert first.checks[0].status is Status.PASSED and first.metrics["baseline_updated"] is True
+    path = tmp_path / ".gates/timing-baseline.json"
+    stored = json.loads(path.read_text())
+    assert len(stored["runs"]) == 1 and stored["runs"][0]["fingerprint"]["users"] == 3
+    assert stored["runs"][0]["routes"]["sleepy"]["p95_ms"] >= 120
+    # Pretend the last good run was much faster: the same load now is a regression.
+    stored["runs"][0]["routes"]["sleepy"].update(p50_ms=20, p95_ms=20)
+    path.write_text(json.dumps(stored))
+    second = run(make_options({**section, "update_baseline": False}, tmp_path))
+    check = second.checks[0]
+    assert check.status is Status.FAILED
+    assert {f.rule for f in check.findings} == {"p50-regression", "p95-regression"}
+    assert second.metrics["baseline_runs_compared"] == 1 and len(json.loads(path.read_text())["runs"]) == 1
