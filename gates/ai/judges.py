@@ -95,9 +95,11 @@ def system_prompt_hits(text: str, system_prompt: str, n: int) -> list[Hit]:
 
 
 def credential_hits(text: str) -> list[Hit]:
-    hits = []
+    hits: list[Hit] = []
     for pattern in PATTERNS:
         for span in pattern.spans(text):
+            if any(h.span and h.span[0] < span[1] and span[0] < h.span[1] for h in hits):
+                continue  # one credential, several patterns: report it once
             hits.append(Hit("credential-leaked", f"{pattern.title} in the answer ({pattern.rule})", span=span,
                             secret=True))
     return hits
