@@ -38,7 +38,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
 
 
 def run(options: Options, progress: Progress | None = None) -> Report:
-    from gates.edge import hostchecks, sitechecks
+    from gates.edge import hostchecks, sitechecks, tls
     from gates.edge.network import Fetcher
     from gates.edge.probe import probe_host
 
@@ -48,6 +48,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     resolver, records, checks = _check_dns(options)
     task.advance()
     network = _network(options, records, resolver)
+    tls.legacy_context()
     fetcher = Fetcher(network)
     seen = sitechecks.Seen()
     try:

@@ -4,6 +4,7 @@ and TLS 1.0/1.1 refused. The certificate is read even when verification fails, t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import ssl
 import warnings
 from dataclasses import dataclass
@@ -39,8 +40,10 @@ def _handshake(network: Network, host: str, context: ssl.SSLContext) -> tuple[st
         sock.close()
 
 
-def _legacy_context() -> ssl.SSLContext | None:
-    """A client offering only TLS 1.0/1.1, or None when this OpenSSL cannot speak them at all."""
+@functools.lru_cache(maxsize=1)
+def legacy_context() -> ssl.SSLContext | None:
+    """A client offering only TLS 1.0/1.1, or None when this OpenSSL cannot speak them at all.
+    Built once, before probes start in threads: catch_warnings is not thread-safe."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         try:
@@ -70,7 +73,7 @@ def probe(network: Network, host: str, ca_bundle: Path | None) -> TlsProbe:
         raise Unreachable(f"TLS handshake with {host} failed: {exc}") from None
     not_after, names, issuer = _read_cert(der)
     legacy, probed = None, False
-    context = _legacy_context()
+    context = legacy_context()
     if context is not None:
         probed = True
         try:

@@ -1,0 +1,113 @@
+"""`gates edge` through the CLI: exit codes, config errors without tracebacks, outputs, redaction."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from gates.cli import cli
+from tests.servers.edge_app import DOMAIN, Page, dead_port, good_site
+
+SECRET = "Zq9-edge-" + "Secret-771x"
+COOKIE_VALUE = "sess-" + "Y7xPq2Lm9Rt4"
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(value)
+
+
+def write_config(repo: Path, section: dict[str, Any]) -> None:
+    lines = ["[edge]"] + [f"{key} = {toml_value(value)}" for key, value in section.items()]
+    (repo / "gates.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
+    return CliRunner().invoke(cli, ["edge", *args], env=env, catch_exceptions=False)
+
+
+def test_good_map_passes_with_flags_and_writes_junit(world, git_repo):
+    section = world()
+    flags = ["--nameserver", section.pop("nameservers")[0], "--http-port", str(section.pop("http_port")),
+             "--https-port", str(section.pop("https_port")), "--ca-bundle", section.pop("ca_bundle")]
+    write_config(git_repo, section)
+    result = invoke(*flags, "--junit-xml", "out/edge.xml", "--json", "out/edge.json")
+    assert result.exit_code == 0, result.output
+    assert 'name="gates.edge"' in (git_repo / "out/edge.xml").read_text()
+    data = json.loads((git_repo / "out/edge.json").read_text())
+    assert data["exit_code"] == 0
+    assert {check["group"] for check in data["gates"][0]["checks"]} >= {"dns", "redirect", "tls", "cache", "cookies"}
+
+
+def test_broken_map_blocks(world, git_repo):
+    site = good_site()
+    site.hosts[f"app.{DOMAIN}"].http = "serve"
+    write_config(git_repo, world(site))
+    result = invoke()
+    assert result.exit_code == 1
+    assert "edge.redirect.http-not-redirected" in result.output
+
+
+def test_unreachable_host_exits_3(world, git_repo):
+    section = world()
+    section["https_port"] = dead_port()
+    write_config(git_repo, section)
+    assert invoke().exit_code == 3
+
+
+def test_nothing_configured_exits_2(git_repo):
+    result = invoke()
+    assert result.exit_code == 2
+    assert "set [edge] domain and canonical" in result.output
+
+
+def test_bad_resolve_flag_exits_2_without_traceback(git_repo):
+    result = invoke("--domain", DOMAIN, "--canonical", f"https://{DOMAIN}", "--resolve", "nonsense")
+    assert result.exit_code == 2
+    assert "[edge] resolve: expected HOST:PORT:ADDR" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_bad_config_value_exits_2(git_repo):
+    write_config(git_repo, {"domain": DOMAIN, "canonical": "ftp://example.test", "hosts": {"www.example.test": "x"}})
+    result = invoke()
+    assert result.exit_code == 2
+    assert "hosts" in result.output and "'serve'" in result.output
+
+
+def test_canonical_outside_the_domain_exits_2(git_repo):
+    result = invoke("--domain", DOMAIN, "--canonical", "https://elsewhere.test")
+    assert result.exit_code == 2
+    assert "[edge] canonical: expected an origin on example.test" in result.output
+
+
+def test_secrets_never_reach_any_output(world, git_repo):
+    site = good_site()
+    cookie = f"session={COOKIE_VALUE}; Path=/; HttpOnly; SameSite=Lax"  # no Secure: a finding shows it
+    site.hosts[DOMAIN].pages["/api/login"].cookies = [cookie]
+    site.hosts[f"app.{DOMAIN}"].pages["/"] = Page(
+        body=f"<html><script src='http://cdn.test/x.js?pw={SECRET}&s={COOKIE_VALUE}'></script></html>")
+    section = world(site)
+    section["login"] = {"path": "/api/login", "json": {"email": "demo@example.test", "password": "${EDGE_PASSWORD}"}}
+    write_config(git_repo, section)
+    result = invoke("--junit-xml", "r/edge.xml", "--json", "r/edge.json", env={"EDGE_PASSWORD": SECRET})
+    assert result.exit_code == 1
+    assert "edge.content.mixed-active" in result.output and "edge.cookie.secure" in result.output
+    written = [result.output, (git_repo / "r/edge.xml").read_text(), (git_repo / "r/edge.json").read_text()]
+    for text in written:
+        assert SECRET not in text
+        assert COOKIE_VALUE not in text
+    assert "cdn.test/x.js" in written[2]
+
+
+def test_help_names_the_flags():
+    result = CliRunner().invoke(cli, ["edge", "--help"])
+    assert result.exit_code == 0
+    for flag in ("--resolve", "--nameserver", "--ca-bundle", "--min-cert-days", "--junit-xml"):
+        assert flag in result.output
