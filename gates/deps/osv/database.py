@@ -22,7 +22,7 @@ from gates.deps.model import Advisory, Affected, Event, Range, normalize
 from gates.deps.osv.records import RecordError, advisory_from_record, is_withdrawn
 from gates.errors import CannotEvaluate, ConfigError
 
-INDEX_FORMAT = "1"
+INDEX_FORMAT = "2"
 _SUFFIXES = (".json", ".yaml", ".yml")
 
 

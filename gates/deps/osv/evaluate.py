@@ -23,13 +23,20 @@ _EVENT_ORDER = {"introduced": 0, "last_affected": 1, "fixed": 2, "limit": 3}
 
 @dataclass
 class Stats:
-    invalid_versions: int = 0
-    invalid_examples: list[str] = field(default_factory=list)
+    """Bounds skipped because the ecosystem cannot order them (each distinct string once)."""
+
+    invalid_bounds: set[str] = field(default_factory=set)
 
     def invalid(self, text: str) -> None:
-        self.invalid_versions += 1
-        if len(self.invalid_examples) < 5 and text not in self.invalid_examples:
-            self.invalid_examples.append(text)
+        self.invalid_bounds.add(text)
+
+    @property
+    def invalid_versions(self) -> int:
+        return len(self.invalid_bounds)
+
+    @property
+    def invalid_examples(self) -> list[str]:
+        return sorted(self.invalid_bounds)[:5]
 
 
 _MINUS_INFINITY = object()
