@@ -8,7 +8,6 @@ With `ramp`, the load steps up and a capacity check reports the most users at wh
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -16,11 +15,9 @@ from typing import Any
 from gates.context import GateContext
 from gates.progress import Progress
 from gates.report import Check, Finding, Report, Status
-from gates.timing.options import Options, from_config
+from gates.timing.options import Options, from_config, secret_values
 
 __all__ = ["Options", "options_from_config", "run"]
-
-_SECRET_KEY = re.compile(r"pass|secret|token|key|credential|auth|cookie", re.I)
 
 
 def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
@@ -56,7 +53,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     if options.html:
         from gates.timing.chart import write_html
 
-        write_html(options.html, options, result, checks, _secrets(options))
+        write_html(options.html, options, result, checks, secret_values(options))
     metrics: dict[str, int | float | str | bool] = {
         "mode": options.mode, "users": result.users, "duration_s": options.duration, "warmup_s": options.warmup,
         "locust_version": result.locust_version, "generator_cpu_warning": result.cpu_warning,
@@ -65,7 +62,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     }
     if options.arrival_rate:
         metrics["arrival_rate"] = options.arrival_rate
-    return Report("timing", checks, time.monotonic() - started, metrics, secrets=_secrets(options))
+    return Report("timing", checks, time.monotonic() - started, metrics, secrets=secret_values(options))
 
 
 def _figures(options: Options, result: Any) -> dict[str, Any]:
@@ -115,19 +112,3 @@ def _capacity_check(options: Options, steps: list[tuple[Any, tuple[Check, ...]]]
     status = Status.PASSED if held else first.status
     return Check("capacity", status, 0.0, (), props, group="capacity",
                  message=f"{where}; at {last_result.users} users {first.name} broke first: {first.summary}")
-
-
-def _secrets(options: Options) -> frozenset[str]:
-    values: set[str] = set()
-    tables: list[Any] = [options.headers, *(r.headers for r in options.routes), *(r.json for r in options.routes)]
-    if options.login:
-        tables += [options.login.json, options.login.form, options.login.headers]
-    for table in tables:
-        if isinstance(table, Mapping):
-            values.update(str(v) for k, v in table.items() if _SECRET_KEY.search(str(k)) and v)
-    if options.login:
-        from gates.common.http import LoginSpec, login_secrets
-
-        values.update(login_secrets(LoginSpec(path=options.login.path, json=options.login.json,
-                                              form=options.login.form)))
-    return frozenset(values)

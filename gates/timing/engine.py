@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from gates.errors import CannotEvaluate
-from gates.progress import Progress
-from gates.timing.options import Options, Route
+from gates.progress import Progress, Task
+from gates.redact import redact
+from gates.timing.options import Options, Route, secret_values
 
 WORKER = Path(__file__).with_name("worker.py")
 
@@ -85,23 +86,32 @@ def run_load(options: Options, users: int, progress: Progress | None = None) -> 
             assert child.stdin is not None
             child.stdin.write(spec.encode())
             child.stdin.close()
-            done = 0.0
-            while child.poll() is None:
-                elapsed = time.monotonic() - started
-                if elapsed > options.hard_timeout:
+            try:
+                _wait(child, options, started, task, planned)
+            finally:
+                if child.poll() is None:  # interrupted or over time: never leave a load running
                     child.kill()
                     child.wait()
-                    raise CannotEvaluate(f"the load generator did not finish within {options.hard_timeout:.0f}s")
-                if task is not None and elapsed - done >= 0.5:
-                    task.advance(min(elapsed, planned) - done)
-                    done = min(elapsed, planned)
-                time.sleep(0.1)
             log.seek(0)
             output = log.read().decode(errors="replace")
         if child.returncode != 0 or not result_path.is_file():
-            raise CannotEvaluate(f"the load generator failed (exit {child.returncode}):\n{_tail(output)}")
+            tail = redact(_tail(output), secret_values(options))
+            raise CannotEvaluate(f"the load generator failed (exit {child.returncode}):\n{tail}")
         raw = json.loads(result_path.read_text(encoding="utf-8"))
     return _parse(raw, users, time.monotonic() - started)
+
+
+def _wait(child: subprocess.Popen[bytes], options: Options, started: float, task: Task | None,
+          planned: float) -> None:
+    done = 0.0
+    while child.poll() is None:
+        elapsed = time.monotonic() - started
+        if elapsed > options.hard_timeout:
+            raise CannotEvaluate(f"the load generator did not finish within {options.hard_timeout:.0f}s")
+        if task is not None and elapsed - done >= 0.5:
+            task.advance(min(elapsed, planned) - done)
+            done = min(elapsed, planned)
+        time.sleep(0.1)
 
 
 def _parse(raw: dict[str, Any], users: int, elapsed: float) -> LoadResult:

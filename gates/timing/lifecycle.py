@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import IO
 
 from gates.errors import CannotEvaluate
-from gates.timing.options import Options
+from gates.redact import redact
+from gates.timing.options import Options, secret_values
 
 
 def _probe(url: str, timeout: float) -> str | None:
@@ -64,11 +65,12 @@ def check_login(options: Options) -> None:
             raise CannotEvaluate(f"cannot log in for the auth = true routes: {exc}") from None
 
 
-def _tail(log: IO[bytes], lines: int = 20) -> str:
+def _tail(log: IO[bytes], options: Options, lines: int = 20) -> str:
+    """The end of the app's output, with every known secret masked (apps print their settings)."""
     log.flush()
     log.seek(0)
     text = log.read().decode(errors="replace").strip()
-    return "\n".join(text.splitlines()[-lines:]) or "(no output)"
+    return redact("\n".join(text.splitlines()[-lines:]), secret_values(options)) or "(no output)"
 
 
 def _stop(process: subprocess.Popen[bytes], grace: float) -> None:
@@ -89,18 +91,19 @@ def _stop(process: subprocess.Popen[bytes], grace: float) -> None:
         process.wait()
 
 
-def _wait_ready(process: subprocess.Popen[bytes], url: str, timeout: float, log: IO[bytes]) -> None:
+def _wait_ready(process: subprocess.Popen[bytes], options: Options, log: IO[bytes]) -> None:
+    url, timeout = options.base_url + options.ready, options.ready_timeout
     deadline = time.monotonic() + timeout
     why: str | None = "not polled yet"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise CannotEvaluate(f"the app exited with code {process.returncode} before {url} answered:\n"
-                                 f"{_tail(log)}")
+                                 f"{_tail(log, options)}")
         why = _probe(url, timeout=2.0)
         if why is None:
             return
         time.sleep(0.2)
-    raise CannotEvaluate(f"{url} did not answer within {timeout:.0f}s ({why}); app output:\n{_tail(log)}")
+    raise CannotEvaluate(f"{url} did not answer within {timeout:.0f}s ({why}); app output:\n{_tail(log, options)}")
 
 
 @contextmanager
@@ -114,7 +117,7 @@ def running_app(options: Options) -> Iterator[None]:
     with tempfile.TemporaryFile() as log:
         process = _spawn(options.start, options.root, log)
         try:
-            _wait_ready(process, options.base_url + options.ready, options.ready_timeout, log)
+            _wait_ready(process, options, log)
             check_login(options)
             yield
         finally:

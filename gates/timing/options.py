@@ -23,6 +23,7 @@ DEFAULT_BUDGETS: dict[str, dict[str, float]] = {
 }
 BUDGET_KEYS = ("p50_ms", "p95_ms", "p99_ms", "max_error_rate")
 DEFAULT_BASELINE = ".gates/timing-baseline.json"
+_SECRET_KEY = re.compile(r"pass|secret|token|key|credential|auth|cookie", re.I)
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -289,3 +290,20 @@ def from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
         ramp=parse_ramp(section["ramp"]) if section.get("ramp") not in (None, "", []) else (),
         html=Path(html) if html else None,
     )
+
+
+def secret_values(options: Options) -> frozenset[str]:
+    """Values no output may show: login credentials, auth headers, passwords in route bodies."""
+    values: set[str] = set()
+    tables: list[Any] = [options.headers, *(r.headers for r in options.routes), *(r.json for r in options.routes)]
+    if options.login:
+        tables += [options.login.json, options.login.form, options.login.headers]
+    for table in tables:
+        if isinstance(table, Mapping):
+            values.update(str(v) for k, v in table.items() if _SECRET_KEY.search(str(k)) and v)
+    if options.login:
+        from gates.common.http import LoginSpec, login_secrets
+
+        values.update(login_secrets(LoginSpec(path=options.login.path, json=options.login.json,
+                                              form=options.login.form)))
+    return frozenset(values)

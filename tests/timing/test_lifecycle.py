@@ -76,3 +76,23 @@ def test_missing_start_command_is_exit_3(tmp_path: Path) -> None:
     section["start"] = "no-such-command-for-gates --port 1"
     with pytest.raises(CannotEvaluate, match="cannot start the app"):
         run(make_options(section, tmp_path))
+
+
+def test_app_output_in_the_error_is_redacted(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIMING_TEST_PASSWORD", timing_app.PASSWORD)
+    command = json.dumps([sys.executable, "-c", "import os; print('DB password', os.environ['TIMING_TEST_PASSWORD'])"])
+    (git_repo / "gates.toml").write_text(
+        f"[timing]\nbase_url = \"http://127.0.0.1:{timing_app.free_port()}\"\nstart = {command}\n"
+        '[timing.login]\npath = "/login"\njson = { password = "${TIMING_TEST_PASSWORD}" }\n'
+        '[[timing.routes]]\nname = "home"\npath = "/"\n'
+    )
+    result = CliRunner().invoke(cli, ["timing"])
+    assert result.exit_code == 3 and "DB password" in result.output
+    assert timing_app.PASSWORD not in result.output
+
+
+def test_a_run_over_its_hard_timeout_is_exit_3(app_url: str, tmp_path: Path) -> None:
+    options = make_options({"base_url": app_url, "duration": "5s", "timeout": "1s",
+                            "routes": [{"name": "fast", "path": "/fast"}]}, tmp_path)
+    with pytest.raises(CannotEvaluate, match="did not finish within 1s"):
+        run(options)
