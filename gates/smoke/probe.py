@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -12,11 +13,13 @@ from typing import Any
 import httpx
 
 from gates.common.http import Failure, classify, dotted_get
+from gates.redact import mask
 from gates.report import Check, Finding, Status
 from gates.smoke.options import Request
 
 RETRY_STATUSES = frozenset({502, 503, 504})
 BODY_SHOWN = 300  # characters of a failing answer kept in the output
+_SECRET_KEY = re.compile(r"token|secret|pass|session|cookie|api_?key|credential|jwt", re.I)
 
 
 @dataclass(frozen=True)
@@ -145,6 +148,25 @@ def _json_findings(data: Any, expected: Mapping[str, Any]) -> list[Finding]:
     return findings
 
 
+def shown_answer(response: httpx.Response) -> str:
+    """The start of a failing answer, with values under secret-looking JSON keys (access_token...) masked."""
+    try:
+        data = response.json()
+    except (ValueError, UnicodeDecodeError):
+        return response.text[:BODY_SHOWN].replace("\n", " ")
+    return json.dumps(_mask_secrets(data), ensure_ascii=False)[:BODY_SHOWN]
+
+
+def _mask_secrets(node: Any, key: str = "") -> Any:
+    if isinstance(node, dict):
+        return {k: _mask_secrets(v, str(k)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_mask_secrets(item, key) for item in node]
+    if isinstance(node, str) and node and _SECRET_KEY.search(key):
+        return mask(node)
+    return node
+
+
 def to_check(outcome: Outcome, group: str = "checks") -> Check:
     findings = findings_for(outcome)
     last = outcome.last
@@ -153,7 +175,7 @@ def to_check(outcome: Outcome, group: str = "checks") -> Check:
     status = Status.ERROR if dns_only else Status.FAILED if findings else Status.PASSED
     output = [outcome.request.describe(), *(a.line() for a in outcome.attempts)]
     if findings and outcome.response is not None:
-        output.append("answer: " + outcome.response.text[:BODY_SHOWN].replace("\n", " "))
+        output.append("answer: " + shown_answer(outcome.response))
     retried = f" after {len(outcome.attempts) - 1} retries" if len(outcome.attempts) > 1 else ""
     properties: dict[str, int | float | str | bool] = {
         "elapsed_ms": round(last.elapsed_ms, 1),

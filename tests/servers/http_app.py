@@ -5,6 +5,7 @@
     GET  /slow?delay=S         answers after S seconds (default 1)
     GET  /flaky/{key}?fails=N&status=503   fails N times per key with `status`, then 200 {"status": "ok"}
     GET  /after/{key}?ok=N&status=500      answers 200 N times per key, then `status` (a release that degrades)
+    GET  /blip/{key}?at=N&status=500       only the N-th request per key (from 0) fails with `status`
     GET  /error                500
     GET  /loop, /loop-b        a redirect loop
     GET  /redirect             302 to /
@@ -93,6 +94,15 @@ def make_app(state: State) -> Starlette:
             return JSONResponse({"status": "ok"})
         return JSONResponse({"error": "degraded"}, status_code=int(request.query_params.get("status", "500")))
 
+    async def blip(request: Request) -> Response:
+        key = "blip:" + request.path_params["key"]
+        with state.lock:
+            seen = state.flaky.get(key, 0)
+            state.flaky[key] = seen + 1
+        if seen == int(request.query_params.get("at", "1")):
+            return JSONResponse({"error": "blip"}, status_code=int(request.query_params.get("status", "500")))
+        return JSONResponse({"status": "ok"})
+
     async def status(request: Request) -> Response:
         return Response(f"status {request.path_params['code']}", status_code=int(request.path_params["code"]))
 
@@ -151,6 +161,7 @@ def make_app(state: State) -> Starlette:
         Route("/slow", slow),
         Route("/flaky/{key}", flaky),
         Route("/after/{key}", after),
+        Route("/blip/{key}", blip),
         Route("/status/{code:int}", status),
         Route("/error", error),
         Route("/loop", loop),
