@@ -52,6 +52,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
                 metrics["server"] = f"{metrics['server']} at {display_url(options.database_url)}"
             task.update(description="Applying migrations", total=len(runnable))
             statements = findings = 0
+            stubbed: set[str] = set()
             for found in runnable:
                 prelude: list[tuple[str, SqlSource]] = []
                 if found.framework == "supabase":
@@ -62,8 +63,13 @@ def run(options: Options, progress: Progress | None = None) -> Report:
                 checks += check_set(server, run_state, prelude)
                 statements += run_state.statements
                 findings += run_state.findings
+                stubbed |= run_state.stubbed
                 task.advance()
             metrics.update(statements=statements, lint_findings=findings)
+            if stubbed:
+                metrics["stubbed_extensions"] = ", ".join(sorted(stubbed))
+            if any(s.framework == "supabase" for s in runnable):
+                metrics["supabase_shim"] = True
         finally:
             server.close()
     return Report("migrations", tuple(checks), time.perf_counter() - started, metrics, frozenset(secrets))

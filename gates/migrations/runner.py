@@ -17,8 +17,9 @@ from gates.migrations.database import Server, create_scratch, drop_scratch
 from gates.migrations.discover import Migration, MigrationSet, SqlSource
 from gates.migrations.options import Allow
 from gates.migrations.rules import Hit, lint
+from gates.migrations.shims import stub_extensions
 from gates.migrations.statements import Statement, split
-from gates.report import Check, Finding, Location, Severity, Status, judge
+from gates.report import Check, Figure, Finding, Location, Severity, Status, judge
 
 MISSING_OBJECT = frozenset({"42P01", "3F000", "42883", "42704"})  # undefined table/schema/function/object
 
@@ -30,6 +31,8 @@ class SetRun:
     limits: Limits
     allow: tuple[Allow, ...] = ()
     schema: Path | None = None
+    available: frozenset[str] = frozenset()  # extensions the server has
+    stubbed: set[str] = field(default_factory=set)
     statements: int = 0
     findings: int = 0
     applied: list[Migration] = field(default_factory=list)
@@ -47,6 +50,8 @@ class SetRun:
 
 def check_set(server: Server, run: SetRun, prelude: list[tuple[str, SqlSource]]) -> list[Check]:
     database = create_scratch(server)
+    listed = server.query("SELECT name FROM pg_available_extensions;", database)
+    run.available = frozenset(listed.stdout.split()) if listed.ok else frozenset()
     try:
         checks = _prepare(server, database, run, prelude)
         if all(c.status is Status.PASSED for c in checks):
@@ -83,9 +88,15 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
         statements = split(migration.up)
         run.statements += len(statements)
         findings = _lint(run, migration.up, statements)
-        done = apply(server, database, statements, run.limits)
-        properties = {"duration_ms": round(done.duration_s * 1000, 1), "statements": len(statements)}
-        status, message = judge(findings), ""
+        runnable, stubbed = stub_extensions(statements, run.available)
+        run.stubbed.update(stubbed)
+        done = apply(server, database, runnable, run.limits)
+        properties: dict[str, Figure] = {"duration_ms": round(done.duration_s * 1000, 1),
+                                         "statements": len(statements)}
+        status = judge(findings)
+        message = f"stubbed extensions this server lacks: {', '.join(stubbed)}" if stubbed else ""
+        if stubbed:
+            properties["stubbed_extensions"] = ", ".join(stubbed)
         if done.ok:
             run.applied.append(migration)
         else:

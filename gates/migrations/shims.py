@@ -7,9 +7,11 @@ resolve on a plain PostgreSQL. Roles are cluster-wide, so they are created only 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from gates.migrations.discover import SqlSource
+from gates.migrations.statements import Statement
 
 _ROLES = {
     "anon": "NOLOGIN NOINHERIT", "authenticated": "NOLOGIN NOINHERIT", "service_role": "NOLOGIN NOINHERIT BYPASSRLS",
@@ -24,8 +26,6 @@ CREATE SCHEMA IF NOT EXISTS storage;
 CREATE SCHEMA IF NOT EXISTS realtime;
 CREATE SCHEMA IF NOT EXISTS vault;
 CREATE SCHEMA IF NOT EXISTS graphql_public;
-CREATE SCHEMA IF NOT EXISTS net;
-CREATE SCHEMA IF NOT EXISTS cron;
 DO $gates$ BEGIN
   EXECUTE format('ALTER DATABASE %I SET search_path = "$user", public, extensions', current_database());
 END $gates$;
@@ -87,21 +87,6 @@ CREATE FUNCTION vault.create_secret(new_secret text, new_name text DEFAULT NULL,
   $$ INSERT INTO vault.secrets (secret, name, description) VALUES (new_secret, new_name, new_description)
      RETURNING id $$;
 
-CREATE FUNCTION net.http_post(url text, body jsonb DEFAULT '{}'::jsonb, params jsonb DEFAULT '{}'::jsonb,
-  headers jsonb DEFAULT '{}'::jsonb, timeout_milliseconds integer DEFAULT 5000) RETURNS bigint
-  LANGUAGE sql AS $$ SELECT 1::bigint $$;
-CREATE FUNCTION net.http_get(url text, params jsonb DEFAULT '{}'::jsonb, headers jsonb DEFAULT '{}'::jsonb,
-  timeout_milliseconds integer DEFAULT 5000) RETURNS bigint LANGUAGE sql AS $$ SELECT 1::bigint $$;
-CREATE TABLE cron.job (jobid bigserial PRIMARY KEY, jobname text UNIQUE, schedule text, command text);
-CREATE FUNCTION cron.schedule(job_name text, schedule text, command text) RETURNS bigint LANGUAGE sql AS
-  $$ INSERT INTO cron.job (jobname, schedule, command) VALUES (job_name, schedule, command)
-     ON CONFLICT (jobname) DO UPDATE SET schedule = excluded.schedule RETURNING jobid $$;
-CREATE FUNCTION cron.schedule(schedule text, command text) RETURNS bigint LANGUAGE sql AS
-  $$ INSERT INTO cron.job (schedule, command) VALUES (schedule, command) RETURNING jobid $$;
-CREATE FUNCTION cron.unschedule(job_name text) RETURNS boolean LANGUAGE sql AS
-  $$ WITH gone AS (DELETE FROM cron.job WHERE jobname = job_name RETURNING 1) SELECT count(*) > 0 FROM gone $$;
-CREATE FUNCTION cron.unschedule(job_id bigint) RETURNS boolean LANGUAGE sql AS
-  $$ WITH gone AS (DELETE FROM cron.job WHERE jobid = job_id RETURNING 1) SELECT count(*) > 0 FROM gone $$;
 DO $gates$ BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_publication WHERE pubname = 'supabase_realtime') THEN
     CREATE PUBLICATION supabase_realtime;
@@ -110,10 +95,81 @@ END $gates$;
 """
 
 
+_NET = """
+CREATE SCHEMA IF NOT EXISTS net;
+CREATE OR REPLACE FUNCTION net.http_post(url text, body jsonb DEFAULT '{}'::jsonb, params jsonb DEFAULT '{}'::jsonb,
+  headers jsonb DEFAULT '{}'::jsonb, timeout_milliseconds integer DEFAULT 5000) RETURNS bigint
+  LANGUAGE sql AS $$ SELECT 1::bigint $$;
+CREATE OR REPLACE FUNCTION net.http_get(url text, params jsonb DEFAULT '{}'::jsonb, headers jsonb DEFAULT '{}'::jsonb,
+  timeout_milliseconds integer DEFAULT 5000) RETURNS bigint LANGUAGE sql AS $$ SELECT 1::bigint $$;
+"""
+
+_CRON = """
+CREATE SCHEMA IF NOT EXISTS cron;
+CREATE TABLE IF NOT EXISTS cron.job (jobid bigserial PRIMARY KEY, jobname text UNIQUE, schedule text, command text);
+CREATE OR REPLACE FUNCTION cron.schedule(job_name text, schedule text, command text) RETURNS bigint LANGUAGE sql AS
+  $$ INSERT INTO cron.job (jobname, schedule, command) VALUES (job_name, schedule, command)
+     ON CONFLICT (jobname) DO UPDATE SET schedule = excluded.schedule RETURNING jobid $$;
+CREATE OR REPLACE FUNCTION cron.schedule(schedule text, command text) RETURNS bigint LANGUAGE sql AS
+  $$ INSERT INTO cron.job (schedule, command) VALUES (schedule, command) RETURNING jobid $$;
+CREATE OR REPLACE FUNCTION cron.unschedule(job_name text) RETURNS boolean LANGUAGE sql AS
+  $$ WITH gone AS (DELETE FROM cron.job WHERE jobname = job_name RETURNING 1) SELECT count(*) > 0 FROM gone $$;
+CREATE OR REPLACE FUNCTION cron.unschedule(job_id bigint) RETURNS boolean LANGUAGE sql AS
+  $$ WITH gone AS (DELETE FROM cron.job WHERE jobid = job_id RETURNING 1) SELECT count(*) > 0 FROM gone $$;
+"""
+
+# Extensions a server may lack, as stubs carrying the objects migrations commonly reference ({s}: schema).
+_STUBS = {
+    "uuid-ossp": """CREATE SCHEMA IF NOT EXISTS {s};
+CREATE OR REPLACE FUNCTION {s}.uuid_generate_v4() RETURNS uuid LANGUAGE sql VOLATILE AS $$ SELECT gen_random_uuid() $$;
+CREATE OR REPLACE FUNCTION {s}.uuid_generate_v1() RETURNS uuid LANGUAGE sql VOLATILE AS $$ SELECT gen_random_uuid() $$;
+CREATE OR REPLACE FUNCTION {s}.uuid_generate_v1mc() RETURNS uuid LANGUAGE sql VOLATILE
+  AS $$ SELECT gen_random_uuid() $$;
+CREATE OR REPLACE FUNCTION {s}.uuid_nil() RETURNS uuid LANGUAGE sql IMMUTABLE
+  AS $$ SELECT '00000000-0000-0000-0000-000000000000'::uuid $$;""",
+    "pgcrypto": """CREATE SCHEMA IF NOT EXISTS {s};
+CREATE OR REPLACE FUNCTION {s}.gen_salt(text) RETURNS text LANGUAGE sql VOLATILE AS $$ SELECT md5(random()::text) $$;
+CREATE OR REPLACE FUNCTION {s}.crypt(text, text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT md5($1 || $2) $$;
+CREATE OR REPLACE FUNCTION {s}.digest(text, text) RETURNS bytea LANGUAGE sql IMMUTABLE
+  AS $$ SELECT sha256(convert_to($1, 'UTF8')) $$;
+CREATE OR REPLACE FUNCTION {s}.gen_random_bytes(integer) RETURNS bytea LANGUAGE sql VOLATILE
+  AS $$ SELECT decode(repeat(md5(random()::text), $1), 'hex') $$;""",
+    "citext": "CREATE SCHEMA IF NOT EXISTS {s};\nCREATE DOMAIN {s}.citext AS text",
+    "http": """CREATE SCHEMA IF NOT EXISTS {s};
+CREATE OR REPLACE FUNCTION {s}.http_get(url text) RETURNS jsonb LANGUAGE sql AS $$ SELECT '{{}}'::jsonb $$;
+CREATE OR REPLACE FUNCTION {s}.http_post(url text, content text, content_type text) RETURNS jsonb LANGUAGE sql
+  AS $$ SELECT '{{}}'::jsonb $$;""",
+    "pg_net": _NET.replace("{", "{{").replace("}", "}}"),
+    "pg_cron": _CRON.replace("{", "{{").replace("}", "}}"),
+}
+
+
+def extension_stub(name: str, schema: str) -> str:
+    """SQL standing in for an extension the server lacks (a no-op when we know nothing of it)."""
+    template = _STUBS.get(name)
+    if template is None:
+        return f"SELECT 'gates: extension {name} stubbed as a no-op'"
+    return template.format(s=f'"{schema}"')
+
+
 def supabase_shim() -> SqlSource:
     roles = "\n".join(
         f"DO $gates$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{name}') THEN "
         f"CREATE ROLE {name} {attributes}; END IF; END $gates$;"
         for name, attributes in _ROLES.items()
     )
-    return SqlSource(Path("<supabase shim>"), roles + "\n" + _BODY)
+    return SqlSource(Path("<supabase shim>"), roles + "\n" + _BODY + _NET + _CRON)
+
+
+def stub_extensions(statements: list[Statement], available: frozenset[str]) -> tuple[list[Statement], list[str]]:
+    """Replace CREATE EXTENSION of extensions the server lacks by stubs; name what was stubbed."""
+    result, stubbed = [], []
+    for statement in statements:
+        node = statement.node
+        if type(node).__name__ == "CreateExtensionStmt" and node.extname not in available:
+            schema = next((str(getattr(o.arg, "sval", "public")) for o in node.options or ()
+                           if getattr(o, "defname", "") == "schema"), "public")
+            stubbed.append(node.extname)
+            statement = replace(statement, text=extension_stub(node.extname, schema))
+        result.append(statement)
+    return result, stubbed

@@ -1,0 +1,245 @@
+"""The gate end to end on a real PostgreSQL (the session's pgserver, a scratch database per run)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from gates.cli import cli
+from tests.migrations.conftest import checks, gate, write
+from tests.servers.postgres import fresh_database, with_database
+
+GOOD = {
+    "migrations/001_users.sql": "CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL);\n"
+                                "CREATE INDEX users_email ON users (email);\n",
+    "migrations/002_orders.sql": "SET lock_timeout = '5s';\n"
+                                 "CREATE TABLE orders (id bigserial PRIMARY KEY, user_id bigint);\n"
+                                 "ALTER TABLE orders ADD CONSTRAINT orders_user FOREIGN KEY (user_id)"
+                                 " REFERENCES users (id) NOT VALID;\n"
+                                 "ALTER TABLE users ADD COLUMN created_at timestamptz DEFAULT now();\n",
+}
+
+
+def test_a_good_migration_set_passes(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, GOOD)
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    found = checks(git_repo / "out.json")
+    assert found["migrations/001_users.sql"]["status"] == "passed"
+    assert found["migrations/002_orders.sql"]["properties"]["statements"] == 4
+    assert "duration_ms" in found["migrations/002_orders.sql"]["properties"]
+    assert found["discovery"]["message"].startswith("found: sql (2 migrations)")
+
+
+def test_a_dropping_migration_blocks(git_repo: Path, postgres_url: str) -> None:
+    drop = "SET lock_timeout = '5s';\nALTER TABLE users DROP COLUMN email;\n"
+    write(git_repo, {**GOOD, "migrations/003_drop.sql": drop})
+    result = gate(["--database-url", postgres_url, "--sarif", "out.sarif", "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    check = checks(git_repo / "out.json")["migrations/003_drop.sql"]
+    assert check["status"] == "failed"
+    (finding,) = check["findings"]
+    assert finding["rule"] == "drop-column" and finding["location"]["line"] == 2
+    assert "expand/contract" in finding["fix"]
+    assert "drop-column" in (git_repo / "out.sarif").read_text()
+
+
+def test_a_broken_migration_fails_with_file_line_and_postgresql_message(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {**GOOD, "migrations/003_broken.sql": "SET lock_timeout = '5s';\nCREATE TABLE a (id int);\n"
+                     "INSERT INTO a\n  VALUES (1),\n  (nope);\n", "migrations/004_after.sql": "SELECT 1;\n"})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    found = checks(git_repo / "out.json")
+    broken = found["migrations/003_broken.sql"]
+    assert broken["status"] == "failed"
+    failure = broken["findings"][0]
+    assert failure["rule"] == "apply-failed"
+    assert 'column "nope" does not exist' in failure["message"]
+    assert (failure["location"]["path"], failure["location"]["line"]) == ("migrations/003_broken.sql", 5)
+    assert found["migrations/004_after.sql"]["status"] == "skipped"
+    assert "003_broken.sql failed" in found["migrations/004_after.sql"]["message"]
+
+
+def test_a_syntax_error_is_placed_too(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {"migrations/001.sql": "CREATE TABLE a (id int);\n\nCREAT TABLE b (id int);\n"})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 1
+    failure = checks(git_repo / "out.json")["migrations/001.sql"]["findings"][0]
+    assert "syntax error" in failure["message"] and failure["location"]["line"] == 3
+
+
+GO_UP = "CREATE TABLE items (id int PRIMARY KEY, name text);\n"
+
+
+def test_down_path_proven(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {
+        "db/migrations/1_items.up.sql": GO_UP, "db/migrations/1_items.down.sql": "DROP TABLE items;\n",
+        "db/migrations/2_price.up.sql": "SET lock_timeout = '5s';\nALTER TABLE items ADD COLUMN price int;\n",
+        "db/migrations/2_price.down.sql": "ALTER TABLE items DROP COLUMN price;\n",
+    })
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    down = checks(git_repo / "out.json")["db/migrations/down path"]
+    assert down["status"] == "passed" and down["properties"]["downs_applied"] == 2
+    assert down["message"].startswith("proven")
+
+
+def test_down_that_does_not_undo_fails(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {
+        "db/migrations/1_items.up.sql": GO_UP, "db/migrations/1_items.down.sql": "SELECT 1;\n",
+        "db/migrations/2_bad.up.sql": "CREATE TABLE other (id int);\n",
+        "db/migrations/2_bad.down.sql": "DROP TABLE missing_table;\n",
+    })
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    down = checks(git_repo / "out.json")["db/migrations/down path"]
+    assert down["findings"][0]["rule"] == "down-failed"
+    assert down["findings"][0]["location"]["path"] == "db/migrations/2_bad.down.sql"
+
+    write(git_repo, {"db/migrations/2_bad.down.sql": "DROP TABLE other;\n"})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    down = checks(git_repo / "out.json")["db/migrations/down path"]
+    assert [f["rule"] for f in down["findings"]] == ["reapply-failed"]
+    assert "1_items no longer applies" in down["findings"][0]["message"]
+
+
+def test_flyway_undo_and_missing_undo(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {"sql/V1__init.sql": GO_UP, "sql/V2__idx.sql": "CREATE TABLE t2 (id int);\n",
+                     "sql/U2__idx.sql": "DROP TABLE t2;\n"})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    down = checks(git_repo / "out.json")["sql/down path"]
+    assert down["properties"]["downs_applied"] == 1
+    assert [f["rule"] for f in down["findings"]] == ["down-missing"]
+
+
+def test_drizzle_breakpoints_and_prisma_in_a_monorepo(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {
+        "drizzle/0000_init.sql": 'CREATE TABLE "a" (id int);\n--> statement-breakpoint\nCREATE TABLE "b" (id int);\n',
+        "drizzle/meta/_journal.json": '{"entries": [{"idx": 0, "tag": "0000_init"}]}',
+        "packages/prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
+        "packages/prisma/migrations/20240101_init/migration.sql": 'CREATE TABLE "User" (id serial PRIMARY KEY);\n',
+    })
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    found = checks(git_repo / "out.json")
+    assert found["drizzle/0000_init"]["properties"]["statements"] == 2
+    assert found["packages/prisma/migrations/20240101_init"]["status"] == "passed"
+
+
+SUPABASE = """CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA extensions;
+CREATE EXTENSION IF NOT EXISTS http WITH SCHEMA extensions;
+CREATE FUNCTION public.ping() RETURNS jsonb LANGUAGE sql AS $f$ SELECT extensions.http_get('https://example.com') $f$;
+CREATE TABLE public.profiles (
+  id uuid PRIMARY KEY REFERENCES auth.users (id) ON DELETE CASCADE,
+  slug uuid DEFAULT uuid_generate_v4(),
+  avatar text
+);
+ALTER TABLE public.profiles ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "own profile" ON public.profiles FOR SELECT TO authenticated USING (auth.uid() = id);
+INSERT INTO storage.buckets (id, name, public) VALUES ('avatars', 'avatars', true);
+CREATE POLICY "own avatar" ON storage.objects FOR INSERT TO authenticated
+  WITH CHECK (bucket_id = 'avatars' AND auth.uid()::text = (storage.foldername(name))[1]);
+SELECT vault.create_secret('not-a-real-secret', 'webhook_key');
+SELECT cron.schedule('ping', '*/5 * * * *', $$ SELECT net.http_post(url := 'https://example.com/hook') $$);
+"""
+
+
+def test_supabase_project_runs_on_the_shim(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {"supabase/config.toml": "", "supabase/migrations/20240101000000_init.sql": SUPABASE})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    found = checks(git_repo / "out.json")
+    assert found["supabase/migrations/supabase shim"]["status"] == "passed"
+    init = found["supabase/migrations/20240101000000_init.sql"]
+    assert init["status"] == "passed"
+    assert "http" in init["properties"]["stubbed_extensions"]  # never silent: the report names each stub
+    metrics = json.loads((git_repo / "out.json").read_text())["gates"][0]["metrics"]
+    assert metrics["supabase_shim"] is True and "http" in metrics["stubbed_extensions"]
+
+
+def test_a_table_no_migration_creates_needs_a_baseline(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {"migrations/001.sql": "SET lock_timeout = '5s';\nALTER TABLE legacy ADD COLUMN note text;\n",
+                     "baseline.sql": "CREATE TABLE legacy (id int);\n"})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 3, result.output
+    check = checks(git_repo / "out.json")["migrations/001.sql"]
+    assert check["status"] == "error" and '"legacy" does not exist' in check["message"]
+    assert "--schema" in check["message"]
+    result = gate(["--database-url", postgres_url, "--schema", "baseline.sql"])
+    assert result.exit_code == 0, result.output
+
+
+def test_no_migrations_is_a_clear_usage_message(git_repo: Path) -> None:
+    result = gate([])
+    assert result.exit_code == 2
+    assert "nothing to check: no migrations found" in result.output
+
+
+def test_no_migrations_is_skipped_under_gates_run(git_repo: Path) -> None:
+    from click.testing import CliRunner
+
+    result = CliRunner().invoke(cli, ["run", "--gates", "migrations", "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    gate_report = json.loads((git_repo / "out.json").read_text())["gates"][0]
+    assert gate_report["status"] == "skipped"
+    assert "no migrations found" in gate_report["checks"][0]["message"]
+
+
+def test_alembic_found_but_not_executed_is_never_a_pass(git_repo: Path) -> None:
+    write(git_repo, {"alembic.ini": "[alembic]\nscript_location = alembic\n",
+                     "alembic/versions/abc_init.py": "revision = 'abc'\n"})
+    result = gate(["--json", "out.json"])
+    assert result.exit_code == 3, result.output
+    (check,) = [c for name, c in checks(git_repo / "out.json").items() if name != "discovery"]
+    assert check["status"] == "error" and "found but not executed" in check["message"]
+
+
+def test_unreachable_database_url_is_exit_3(git_repo: Path) -> None:
+    write(git_repo, GOOD)
+    result = gate(["--database-url", "postgresql://gate:pw-unreachable-1234@127.0.0.1:1/app"])
+    assert result.exit_code == 3
+    assert "cannot connect to postgresql://gate@127.0.0.1:1/app" in result.output
+    assert "pw-unreachable-1234" not in result.output
+
+
+def test_a_database_that_already_has_tables_is_refused(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, GOOD)
+    url = fresh_database(postgres_url, "CREATE TABLE customers (id int);")
+    result = gate(["--database-url", url])
+    assert result.exit_code == 2
+    assert "already has 1 table(s)" in result.output and "--i-know-this-is-not-production" in result.output
+    result = gate(["--database-url", url, "--i-know-this-is-not-production"])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_database_url_password_appears_in_no_output(git_repo: Path, postgres_url: str) -> None:
+    password = "Sup3r-Secret-Passw0rd-4242"
+    url = postgres_url.replace("postgres:@", f"postgres:{password}@")
+    assert password in url
+    write(git_repo, {**GOOD, "migrations/003_bad.sql": "ALTER TABLE nothing_here ADD COLUMN x int;\n"})
+    result = gate(["--junit-xml", "out.xml", "--sarif", "out.sarif", "--json", "out.json"],
+                  env={"DATABASE_URL": url})
+    assert result.exit_code == 3, result.output  # the table is created by no migration
+    for text in (result.output, *(p.read_text() for p in git_repo.glob("out.*"))):
+        assert password not in text
+        assert url not in text
+    assert "existing server" in json.loads((git_repo / "out.json").read_text())["gates"][0]["metrics"]["server"]
+
+
+def test_the_gate_starts_its_own_server_without_a_url(git_repo: Path) -> None:
+    write(git_repo, GOOD)
+    result = gate(["--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    server = json.loads((git_repo / "out.json").read_text())["gates"][0]["metrics"]["server"]
+    assert "PostgreSQL" in server and "existing server" not in server
+
+
+def test_scratch_databases_are_dropped(git_repo: Path, postgres_url: str) -> None:
+    from tests.servers.postgres import run_sql
+
+    write(git_repo, GOOD)
+    gate(["--database-url", postgres_url])
+    names = run_sql(with_database(postgres_url, "postgres"), "SELECT datname FROM pg_database;")
+    assert "gates_scratch" not in names
