@@ -69,11 +69,11 @@ def chain_findings(chain: Chain, start: str) -> list[Finding]:
     findings: list[Finding] = []
     shown = chain.shown()
     if chain.loop:
-        findings.append(Finding("edge.redirect.loop", f"redirect loop starting at {start}", Severity.ERROR,
+        findings.append(Finding("edge.redirect.loop", f"redirect loop: {shown}", Severity.ERROR,
                                 evidence=shown, fix="make every redirect point at a URL that answers 200"))
     elif chain.unfinished or chain.hops > MAX_HOPS:
         findings.append(Finding(
-            "edge.redirect.too-many-hops", f"{chain.hops} redirects from {start} (at most {MAX_HOPS})",
+            "edge.redirect.too-many-hops", f"{chain.hops} redirects (at most {MAX_HOPS}): {shown}",
             Severity.ERROR, evidence=shown, fix="redirect straight to the final URL",
         ))
     for before, after in zip(chain.answers, chain.answers[1:], strict=False):
