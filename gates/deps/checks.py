@@ -71,10 +71,23 @@ def build_check(group: Group, audit: Audit, policy: Policy, today: dt.date, dura
         message = f"could not audit {len(not_audited)} package(s): {shown}"
     elif status is Status.PASSED:
         message = f"{counts['audited']} package(s) audited, no blocking vulnerability"
+    elif counts["vulnerabilities"]:
+        message = _blocking_summary(findings, counts["vulnerabilities"])
     properties = {**counts, "not_audited": len(not_audited)}
     return Check(name=group.name, status=status, duration_s=duration_s, findings=tuple(findings),
                  properties=properties, group="dev" if group.dev else "runtime", message=message,
                  output="\n".join(not_audited))
+
+
+def _blocking_summary(findings: Sequence[Finding], count: int) -> str:
+    """One line naming every blocking advisory: `2 vulnerable: requests 2.19.0 (PYSEC-…, GHSA-…)`."""
+    by_package: dict[str, list[str]] = {}
+    for finding in findings:
+        if finding.rule == "vulnerable-dependency":
+            package, _, rest = finding.message.partition(": ")
+            by_package.setdefault(package, []).append(rest.split(" ", 1)[0])
+    parts = [f"{package} ({', '.join(ids)})" for package, ids in by_package.items()]
+    return f"{count} blocking vulnerabilit{'y' if count == 1 else 'ies'}: " + "; ".join(parts)
 
 
 def _unpinned(dependency: Dependency, location: Location) -> Finding:
@@ -120,7 +133,7 @@ def _fix_this(vulnerability: Vulnerability) -> str:
     if vulnerability.smallest_fix:
         others = [v for v in vulnerability.fix_versions if v != vulnerability.smallest_fix]
         more = f" (fixed versions: {', '.join(vulnerability.fix_versions)})" if others else ""
-        return f"upgrade {name} to {vulnerability.smallest_fix}{more}"
+        return f"upgrade {name} to {vulnerability.smallest_fix} for {vulnerability.id}{more}"
     if vulnerability.fix_versions:
         return f"fixed versions: {', '.join(vulnerability.fix_versions)}"
     return f"no fixed version is known: remove or replace {name}, or ignore it with a reason"
