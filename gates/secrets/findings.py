@@ -1,0 +1,110 @@
+"""From located secrets to Findings: redacted evidence, where it was added, and what to do.
+
+A secret found in history that HEAD no longer contains still blocks — the commit that added it
+is still fetchable — and its fix says so. Nothing here puts a full secret in a Finding: evidence is
+the line with the secret masked (gates.redact.mask) and every other credential redacted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from gates.common import git
+from gates.redact import mask, redact
+from gates.report import Finding, Location
+from gates.secrets.rules import ENV_FILE_RULE, HISTORY_NOTE
+from gates.secrets.scanner import Located
+from gates.secrets.suppress import Allow
+
+EVIDENCE_WIDTH = 60  # characters kept on each side of the secret
+MAX_HEAD_LOOKUPS = 200
+
+
+def hashed(item: Located) -> str:
+    """detect-secrets' hashed_secret for a value; for a committed .env file, of its path."""
+    value = item.hit.secret if item.hit.rule != ENV_FILE_RULE else f"{ENV_FILE_RULE}:{item.origin.path}"
+    return hashlib.sha1(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def fingerprint(item: Located) -> str:
+    return hashed(item)[:16]
+
+
+@dataclass
+class Suppressed:
+    baseline: int = 0
+    allowed: int = 0
+
+
+def keep(items: Iterable[Located], baseline: frozenset[str], allow: tuple[Allow, ...],
+         suppressed: Suppressed) -> list[Located]:
+    kept = []
+    for item in items:
+        if hashed(item) in baseline:
+            suppressed.baseline += 1
+        elif any(rule.matches(item.hit.rule, item.origin.path, fingerprint(item)) for rule in allow):
+            suppressed.allowed += 1
+        else:
+            kept.append(item)
+    return kept
+
+
+def in_head(root: Path, items: list[Located]) -> dict[str, list[str]]:
+    """For secrets found in history: which HEAD files still hold each value (one `git grep`)."""
+    values = sorted({i.hit.secret for i in items if i.origin.commit and i.hit.secret and "\n" not in i.hit.secret})
+    values = values[:MAX_HEAD_LOOKUPS]
+    where: dict[str, list[str]] = {v: [] for v in values}
+    if not values or not git.has_commits(root):
+        return where
+    # Patterns go on stdin, never on the command line where other users could read them.
+    out = git.run_git(root, "grep", "-I", "-F", "-o", "-z", "-f", "-", "HEAD", "--",
+                      input="\n".join(values).encode(), check=False)
+    for record in out.split(b"\n"):
+        parts = record.split(b"\0")
+        if len(parts) >= 2:
+            path = parts[0].decode("utf-8", "replace").removeprefix("HEAD:")
+            value = parts[-1].decode("utf-8", "replace")
+            where.setdefault(value, []).append(path)
+    return where
+
+
+def to_finding(item: Located, root: Path | None, head: Mapping[str, list[str]] | None) -> Finding:
+    hit, origin = item.hit, item.origin
+    if hit.rule == ENV_FILE_RULE:
+        message = f"committed .env file {origin.path}"
+    else:
+        message = f"{hit.title} ({mask(hit.secret)}) in {origin.path}"
+        if item.line is not None:
+            message += f":{item.line}"
+    if origin.commit:
+        message += f", added in {origin.commit[:10]}"
+        if origin.date:
+            message += f" on {origin.date}"
+    fix = hit.fix
+    if origin.commit and root is not None and _gone_from_head(item, root, head):
+        message += " — no longer in HEAD, still in history"
+        fix = f"{HISTORY_NOTE}. {fix}"
+    message += f" [fingerprint {fingerprint(item)}]"
+    return Finding(hit.rule, message, hit.severity, Location(origin.path, item.line, origin.commit),
+                   evidence=_evidence(item), fix=fix)
+
+
+def _gone_from_head(item: Located, root: Path, head: Mapping[str, list[str]] | None) -> bool:
+    if item.hit.rule == ENV_FILE_RULE or not item.hit.secret or head is None or item.hit.secret not in head:
+        return not git.path_exists_at(root, "HEAD", item.origin.path)
+    return not head[item.hit.secret]
+
+
+def _evidence(item: Located) -> str | None:
+    secret, text = item.hit.secret, item.text
+    if not secret or not text:
+        return None
+    at = text.find(secret)
+    if at < 0:
+        return redact(text[: 2 * EVIDENCE_WIDTH], {secret})
+    start, end = max(0, at - EVIDENCE_WIDTH), min(len(text), at + len(secret) + EVIDENCE_WIDTH)
+    snippet = text[start:at] + mask(secret) + text[at + len(secret):end]
+    return redact(snippet.strip(), {secret})

@@ -1,0 +1,114 @@
+"""What a line's secrets are: our provider rules first, then detect-secrets' plugins.
+
+Every hit carries a rule id, a severity and a fix text. Our rules (gates.common.credentials) know
+the provider and where to rotate the key; a detect-secrets hit for the same value is dropped so a
+key is reported once, under the most precise rule. Documented example keys (AWS's `…EXAMPLE`) and
+placeholder passwords never fire.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from gates.common.credentials import JWT_PATTERN, ROTATE_GENERIC, SCAN_PATTERNS, classify_jwt
+from gates.report import Severity
+from gates.secrets.detectors import DetectSecrets
+
+RULESET_VERSION = "1"  # bump when rules change: the clean-scan cache is keyed by it
+
+ENV_FILE_RULE = "env-file"
+ENV_FILE_FIX = ("Remove the file from git (git rm --cached), add it to .gitignore, and rotate every value "
+                "it held at its provider; commit a .env.example with placeholders instead.")
+HISTORY_NOTE = "rotate it; deleting the file does not remove it from history"
+
+# detect-secrets secret types -> (rule id, severity, fix).
+_DS_RULES: dict[str, tuple[str, Severity, str]] = {
+    "AWS Access Key": ("aws-access-key", Severity.ERROR,
+                       "Rotate it: AWS console > IAM > Users > Security credentials."),
+    "Public IP (ipv4)": ("public-ip", Severity.INFO, "Not a secret by itself; check it is meant to be public."),
+    "Base64 High Entropy String": ("high-entropy-base64", Severity.ERROR, ROTATE_GENERIC),
+    "Hex High Entropy String": ("high-entropy-hex", Severity.ERROR, ROTATE_GENERIC),
+    "Secret Keyword": ("secret-keyword", Severity.ERROR, ROTATE_GENERIC),
+    "Basic Auth Credentials": ("basic-auth", Severity.ERROR,
+                               "Change that account's password at the service the URL points to."),
+    "JSON Web Token": ("jwt", Severity.ERROR,
+                       "Revoke the token (or rotate the signing secret) at the service that issued it."),
+    "SendGrid API Key": ("sendgrid-key", Severity.ERROR, "Rotate it: app.sendgrid.com > Settings > API Keys."),
+    "Twilio API Key": ("twilio-key", Severity.ERROR, "Rotate it: console.twilio.com > Account > API keys."),
+}
+
+_PLACEHOLDER = re.compile(
+    r"(?i)^(?:pass(?:word)?|passwd|secret|changeme|change_me|example|test|dummy|xxx+|\*+|<[^>]*>|"
+    r"\$\{?[\w:-]+\}?|\{\{.*\}\}|%\(?[\w]+\)?s?|your[_-]?password|mypassword|user|username)$"
+)
+_DS_LOOKALIKE = ("EXAMPLE",)  # documented example keys: AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/…EXAMPLEKEY
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: str
+    title: str
+    severity: Severity
+    secret: str
+    fix: str
+    kind: str  # the `type` written to a detect-secrets baseline
+
+    @property
+    def hashed(self) -> str:
+        """detect-secrets' hashed_secret: SHA-1 of the value, so existing baselines match."""
+        return hashlib.sha1(self.secret.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _is_placeholder(value: str) -> bool:
+    return bool(_PLACEHOLDER.match(value)) or len(set(value)) <= 2
+
+
+def our_hits(line: str) -> list[Hit]:
+    hits: list[Hit] = []
+    for pattern in SCAN_PATTERNS:
+        for value in pattern.secrets(line):
+            if pattern.rule in ("database-url-password",) and _is_placeholder(value):
+                continue
+            hits.append(Hit(pattern.rule, pattern.title, Severity(pattern.severity), value, pattern.fix,
+                            pattern.title))
+    for token in JWT_PATTERN.secrets(line):
+        supabase = classify_jwt(token)
+        if supabase is not None:
+            hits.append(Hit(supabase.rule, supabase.title, Severity(supabase.severity), token, supabase.fix,
+                            supabase.title))
+    return hits
+
+
+def _slug(kind: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", kind.lower()).strip("-")
+
+
+def ds_hit(kind: str, value: str) -> Hit:
+    rule, severity, fix = _DS_RULES.get(kind, (_slug(kind), Severity.ERROR, ROTATE_GENERIC))
+    return Hit(rule, kind, severity, value, fix, kind)
+
+
+def detect(line: str, path: str, ds: DetectSecrets) -> list[Hit]:
+    """Every secret on `line` (a candidate the prefilter let through), each value once."""
+    hits = our_hits(line)
+    taken = [hit.secret for hit in hits]
+    for raw in ds.scan_line(path, line):
+        value = raw.value
+        if any(value in known or known in value for known in taken):
+            continue
+        if raw.type == "Basic Auth Credentials" and _is_placeholder(value):
+            continue
+        taken.append(value)
+        hits.append(ds_hit(raw.type, value))
+    return [hit for hit in hits if not any(marker in hit.secret for marker in _DS_LOOKALIKE)]
+
+
+ENV_NAME = re.compile(r"(?:^|/)\.env(?:\.[\w.-]+)?$")
+ENV_TEMPLATE = re.compile(r"(?i)\.(?:example|sample|template|dist|defaults?|schema|tpl)$")
+
+
+def is_env_file(path: str) -> bool:
+    """`.env`, `.env.local`, `.env.production`… but not `.env.example` and friends."""
+    return bool(ENV_NAME.search(path)) and not ENV_TEMPLATE.search(path)
