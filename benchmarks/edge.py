@@ -24,6 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.servers.dns_server import DNSServer  # noqa: E402
 from tests.servers.edge_app import (  # noqa: E402
     DOMAIN,
     HostSpec,
@@ -32,7 +33,6 @@ from tests.servers.edge_app import (  # noqa: E402
     good_site,
     good_zone,
     make_certs,
-    zone_dns,
 )
 
 HOSTS = {f"www.{DOMAIN}": "redirect", f"app.{DOMAIN}": "serve", f"api.{DOMAIN}": "serve",
@@ -111,8 +111,8 @@ def main() -> None:
         directory = Path(tmp)
         certs = make_certs(directory, list(site.hosts))
         config = write_config(directory)
-        with zone_dns(good_zone(extra=EXTRA_ZONE)) as nameserver, edge_servers(site, certs) as ports:
-            gate = [run_gate(config, nameserver, ports.http, ports.https, certs.bundle) for _ in range(args.runs)]
+        with DNSServer(good_zone(extra=EXTRA_ZONE)) as dns, edge_servers(site, certs) as ports:
+            gate = [run_gate(config, dns.nameserver, ports.http, ports.https, certs.bundle) for _ in range(args.runs)]
             peer = [run_peer(ports.http, ports.https, certs.bundle) for _ in range(args.runs)]
     gate_median, peer_median = statistics.median(gate), statistics.median(peer)
     print(f"6-host map, {args.runs} runs each, loopback")

@@ -25,8 +25,7 @@ from gates.progress import NullProgress, Progress
 from gates.report import Check, Report, Status
 
 if TYPE_CHECKING:
-    import dns.resolver
-
+    from gates.common.dns import Resolver
     from gates.edge.dnsmap import HostRecord
     from gates.edge.network import Network
 
@@ -85,7 +84,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
                   secrets=options.secrets | frozenset(s for s in seen.secrets if s))
 
 
-def _check_dns(options: Options) -> tuple[dns.resolver.Resolver, dict[str, HostRecord], list[Check]]:
+def _check_dns(options: Options) -> tuple[Resolver, dict[str, HostRecord], list[Check]]:
     from gates.edge import dnsmap
 
     resolver = dnsmap.make_resolver(options.nameservers, options.timeout)
@@ -120,7 +119,7 @@ def _skipped(host: str) -> Check:
                  message=f"{host} does not resolve (see dns {host}); redirects, TLS and headers not checked")
 
 
-def _network(options: Options, records: Mapping[str, HostRecord], resolver: dns.resolver.Resolver) -> Network:
+def _network(options: Options, records: Mapping[str, HostRecord], resolver: Resolver) -> Network:
     from gates.edge import dnsmap
     from gates.edge.network import Network
 

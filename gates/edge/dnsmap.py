@@ -11,11 +11,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import dns.exception
-import dns.nameserver
-import dns.rdatatype
-import dns.resolver
-
+from gates.common.dns import Lookup, Outcome, Resolver
 from gates.report import Check, Finding, Severity, Status, judge
 
 MAX_CHAIN = 8
@@ -38,58 +34,45 @@ class HostRecord:
         return bool(self.addresses)
 
 
-def make_resolver(nameservers: Sequence[tuple[str, int]], timeout: float) -> dns.resolver.Resolver:
-    if nameservers:
-        resolver = dns.resolver.Resolver(configure=False)
-        resolver.nameservers = [dns.nameserver.Do53Nameserver(ip, port) for ip, port in nameservers]
-    else:
-        resolver = dns.resolver.Resolver()
-    resolver.lifetime = timeout
-    resolver.timeout = min(timeout, 3.0)
-    return resolver
+def make_resolver(nameservers: Sequence[str], timeout: float) -> Resolver:
+    return Resolver(tuple(nameservers), timeout=timeout)
 
 
-def _query(resolver: dns.resolver.Resolver, name: str, rdtype: str) -> list[str] | None:
-    """Record texts (empty: no such records), None for NXDOMAIN; LookupFailed when there was no answer."""
-    try:
-        answer = resolver.resolve(name, rdtype, raise_on_no_answer=False, search=False)
-    except dns.resolver.NXDOMAIN:
-        return None
-    except (dns.exception.Timeout, dns.resolver.NoNameservers, dns.resolver.LifetimeTimeout) as exc:
-        raise LookupFailed(f"{rdtype} {name}: {exc.__class__.__name__}: {exc}") from None
-    if answer.rrset is None:
-        return []
-    return [rdata.to_text() for rdata in answer.rrset]
+def _query(resolver: Resolver, name: str, rdtype: str) -> Lookup:
+    found = resolver.lookup(name, rdtype)
+    if found.failed:
+        raise LookupFailed(found.describe())
+    return found
 
 
-def lookup(resolver: dns.resolver.Resolver, host: str) -> HostRecord:
+def lookup(resolver: Resolver, host: str) -> HostRecord:
     chain: list[str] = []
     name = host
     try:
         for _ in range(MAX_CHAIN):
             cname = _query(resolver, name, "CNAME")
-            if cname is None:
+            if cname.outcome is Outcome.NXDOMAIN:
                 return HostRecord(host, tuple(chain), nxdomain=True)
-            if not cname:
+            if not cname.found or not cname.records:
                 break
-            name = cname[0].rstrip(".").lower()
+            name = cname.records[0].rstrip(".").lower()
             if name in chain or name == host:
                 return HostRecord(host, tuple(chain + [name]), error="CNAME loop")
             chain.append(name)
         addresses: list[str] = []
         for rdtype in ("A", "AAAA"):
             found = _query(resolver, name, rdtype)
-            if found is None:
+            if found.outcome is Outcome.NXDOMAIN:
                 return HostRecord(host, tuple(chain), nxdomain=True)
-            addresses.extend(found)
+            addresses.extend(found.records)
     except LookupFailed as exc:
         return HostRecord(host, tuple(chain), error=str(exc))
     return HostRecord(host, tuple(chain), tuple(addresses))
 
 
-def caa(resolver: dns.resolver.Resolver, domain: str) -> list[str] | None:
+def caa(resolver: Resolver, domain: str) -> list[str] | None:
     try:
-        return _query(resolver, domain, "CAA") or []
+        return list(_query(resolver, domain, "CAA").records)
     except LookupFailed:
         return None
 
@@ -132,7 +115,7 @@ def caa_check(domain: str, records: list[str] | None, duration: float) -> Check:
     return Check(name, Status.PASSED, duration, (finding,), group="dns")
 
 
-def check_all(resolver: dns.resolver.Resolver, hosts: Sequence[str]) -> tuple[dict[str, HostRecord], list[Check]]:
+def check_all(resolver: Resolver, hosts: Sequence[str]) -> tuple[dict[str, HostRecord], list[Check]]:
     def one(host: str) -> tuple[HostRecord, Check]:
         started = time.monotonic()
         record = lookup(resolver, host)

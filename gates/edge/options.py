@@ -39,7 +39,7 @@ class Options:
     private_paths: tuple[str, ...] = ()
     min_cert_days: int = 14
     resolve: Mapping[tuple[str, int], str] = field(default_factory=dict)  # (host, port) -> address
-    nameservers: tuple[tuple[str, int], ...] = ()
+    nameservers: tuple[str, ...] = ()  # IP:PORT
     ca_bundle: Path | None = None
     timeout: float = 10.0
     http_port: int = 80
@@ -76,22 +76,15 @@ def parse_resolve(entries: Any) -> dict[tuple[str, int], str]:
     return pinned
 
 
-def parse_nameservers(entries: Any) -> tuple[tuple[str, int], ...]:
-    servers: list[tuple[str, int]] = []
+def parse_nameservers(entries: Any) -> tuple[str, ...]:
+    from gates.common.dns import NameserverError, parse_nameserver
+
+    servers: list[str] = []
     for entry in entries or ():
-        text = str(entry).strip()
-        match = re.fullmatch(r"\[([0-9a-fA-F:.]+)\](?::(\d+))?|([0-9.]+)(?::(\d+))?|([0-9a-fA-F:]+)", text)
-        if not match:
-            raise _fail("nameservers", "IP or IP:PORT (IPv6 as [::1]:53)", entry)
-        address = match.group(1) or match.group(3) or match.group(5)
-        port = int(match.group(2) or match.group(4) or 53)
         try:
-            ipaddress.ip_address(address)
-        except ValueError:
-            raise _fail("nameservers", "IP or IP:PORT (IPv6 as [::1]:53)", entry) from None
-        if not 0 < port < 65536:
-            raise _fail("nameservers", "a port between 1 and 65535", entry)
-        servers.append((address, port))
+            servers.append(str(parse_nameserver(str(entry))))
+        except NameserverError as exc:
+            raise ConfigError(f"[edge] nameservers: {exc} (IPv6 as [::1]:53)") from None
     return tuple(servers)
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.servers.edge_app import DOMAIN, Certs, Site, edge_servers, good_site, good_zone, make_certs, zone_dns
+from tests.servers.dns_server import DNSServer
+from tests.servers.edge_app import DOMAIN, Certs, Site, edge_servers, good_site, good_zone, make_certs
 
 HOSTS = {f"www.{DOMAIN}": "redirect", f"app.{DOMAIN}": "serve", f"api.{DOMAIN}": "serve"}
 
@@ -49,14 +50,9 @@ def world(certs: Certs) -> Iterator[World]:
 
         def start(site: Site | None = None, zone_extra: str = "",
                   minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2, **extra: Any) -> dict[str, Any]:
-            nameserver = stack.enter_context(zone_dns(good_zone(extra=zone_extra)))
+            nameserver = stack.enter_context(DNSServer(good_zone(extra=zone_extra))).nameserver
             ports = stack.enter_context(edge_servers(site or good_site(), certs, minimum))
             return section_for(nameserver, certs, ports.http, ports.https, **extra)
 
         yield start
 
-
-@contextmanager
-def good_world(certs: Certs) -> Iterator[dict[str, Any]]:
-    with zone_dns(good_zone()) as nameserver, edge_servers(good_site(), certs) as ports:
-        yield section_for(nameserver, certs, ports.http, ports.https)

@@ -10,7 +10,8 @@ import pytest
 from gates.edge import run
 from gates.edge.options import from_section
 from gates.report import Report, Severity, Status
-from tests.servers.edge_app import DOMAIN, Page, dead_port, good_site, silent_dns
+from tests.servers.dns_server import DNSServer
+from tests.servers.edge_app import DOMAIN, Page, dead_port, good_site, good_zone
 
 APEX, WWW, APP, API = DOMAIN, f"www.{DOMAIN}", f"app.{DOMAIN}", f"api.{DOMAIN}"
 
@@ -227,8 +228,8 @@ def test_unreachable_https_cannot_evaluate(world):
 
 def test_dns_timeout_cannot_evaluate(world):
     section = world(timeout="0.5s")
-    with silent_dns() as nameserver:
-        section["nameservers"] = [nameserver]
+    with DNSServer(good_zone(), mode="drop") as silent:
+        section["nameservers"] = [silent.nameserver]
         report = check(section)
     assert report.exit_code == 3
     assert {c.name: c.status for c in report.checks}[f"dns {APP}"] is Status.ERROR

@@ -4,9 +4,7 @@
     good_site()     a correct map for example.test (apex canonical, www redirects, app and api serve)
     EdgeServers     one HTTP and one HTTPS uvicorn server on 127.0.0.1 dispatching on Host; the HTTPS
                     server picks the certificate by SNI, so one host can have a wrong or expiring cert
-    ZoneDNS         a dnslib authoritative server on 127.0.0.1 answering from zone text (CNAMEs chased
-                    in-zone, NXDOMAIN for names with no records) - written here because the shared
-                    tests/servers/dns_server.py was not committed yet when the edge gate needed it
+    good_zone()     the zone text for tests/servers/dns_server.DNSServer (www and app are CNAMEs)
 
 Everything listens on 127.0.0.1 with ephemeral ports; nothing leaves the machine.
 """
@@ -26,8 +24,6 @@ from pathlib import Path
 
 import trustme
 import uvicorn
-from dnslib import QTYPE, RCODE, RR, DNSRecord
-from dnslib.server import BaseResolver, DNSLogger, DNSServer
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -245,58 +241,6 @@ def dead_port() -> int:
 
 
 # --- DNS --------------------------------------------------------------------------------------------------
-
-
-class ZoneResolver(BaseResolver):  # type: ignore[misc]
-    """Authoritative answers from zone text: CNAMEs chased inside the zone, NXDOMAIN for unknown names."""
-
-    def __init__(self, zone: str) -> None:
-        self.records = RR.fromZone(zone)
-
-    def resolve(self, request: DNSRecord, handler: object) -> DNSRecord:
-        reply = request.reply()
-        reply.header.aa = 1
-        qname, qtype = request.q.qname, QTYPE[request.q.qtype]
-        for _ in range(8):
-            here = [rr for rr in self.records if rr.rname == qname]
-            if not here:
-                reply.header.rcode = RCODE.NXDOMAIN
-                return reply
-            exact = [rr for rr in here if QTYPE[rr.rtype] == qtype]
-            cname = [rr for rr in here if QTYPE[rr.rtype] == "CNAME"]
-            if exact or not cname:
-                for rr in exact:
-                    reply.add_answer(rr)
-                return reply
-            reply.add_answer(cname[0])
-            qname = cname[0].rdata.label
-        return reply
-
-
-@contextmanager
-def zone_dns(zone: str) -> Iterator[str]:
-    """Serve `zone` on 127.0.0.1 (UDP, ephemeral port); yields "127.0.0.1:PORT"."""
-    server = DNSServer(ZoneResolver(zone), address="127.0.0.1", port=0,
-                       logger=DNSLogger(log="-request,-reply,-truncated,-error,-recv,-send,-data", prefix=False))
-    # Not start_thread(): its default 0.5 s poll makes every shutdown wait half a second.
-    thread = threading.Thread(target=server.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.server.server_address[1]}"
-    finally:
-        server.stop()
-        server.server.server_close()
-
-
-@contextmanager
-def silent_dns() -> Iterator[str]:
-    """A UDP port that takes queries and never answers (a DNS timeout)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind(("127.0.0.1", 0))
-    try:
-        yield f"127.0.0.1:{sock.getsockname()[1]}"
-    finally:
-        sock.close()
 
 
 def good_zone(domain: str = DOMAIN, extra: str = "") -> str:
