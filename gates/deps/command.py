@@ -14,6 +14,7 @@ from gates.cli_support import output_options, outputs_from, run_gate
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--db", metavar="PATH", help="Offline OSV database: a directory or zip of OSV records (JSON/YAML).")
 @click.option("--service", type=click.Choice(["pypi", "osv"]), help="Online vulnerability service for pip-audit.")
+@click.option("--osv-url", metavar="URL", help="OSV query endpoint for pip-audit (implies --service osv).")
 @click.option("--fail-on", type=click.Choice(["low", "medium", "high", "critical"]),
               help="Lowest severity that blocks (unknown severity always blocks).")
 @click.option("--no-dev", is_flag=True, default=None, help="Leave development-only dependencies out.")

@@ -112,7 +112,7 @@ def _online(groups: Sequence[Group], options: Options, progress: Progress | None
               if d.ecosystem == PYPI and d.version is not None and not d.skip_reason]
     if progress is not None:
         progress.task(f"pip-audit ({options.service}): {len(pinned)} packages")
-    result = audit_pinned(pinned, options.service, options.timeout)
+    result = audit_pinned(pinned, options.service, options.timeout, options.osv_url)
     vulnerabilities: dict[Dependency, list[Vulnerability]] = dict(result.vulnerabilities)
     not_audited: dict[str, list[str]] = {}
     for item in groups:
@@ -127,7 +127,7 @@ def _online(groups: Sequence[Group], options: Options, progress: Progress | None
                 reasons.append(f"{dependency.name} {dependency.version} ({why})")
         unpinned = [d for d in item.dependencies if d.version is None and not d.skip_reason and d.ecosystem == PYPI]
         if unpinned and not options.no_resolve:
-            resolved = audit_resolved(unpinned, options.service, options.timeout)
+            resolved = audit_resolved(unpinned, options.service, options.timeout, options.osv_url)
             item.dependencies.extend(resolved.resolved)
             vulnerabilities.update(resolved.vulnerabilities)
             reasons.extend(f"{name} ({why})" for name, why in resolved.not_audited.items())

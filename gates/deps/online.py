@@ -29,13 +29,14 @@ class OnlineResult:
     not_audited: dict[str, str] = field(default_factory=dict)  # "name version" -> why
 
 
-def audit_pinned(dependencies: Sequence[Dependency], service: str, timeout: float) -> OnlineResult:
+def audit_pinned(dependencies: Sequence[Dependency], service: str, timeout: float,
+                 osv_url: str | None = None) -> OnlineResult:
     """Audit exact pins without resolving (pip-audit --no-deps --disable-pip)."""
     result = OnlineResult()
     if not dependencies:
         return result
     lines = sorted({f"{d.name}=={d.version}" for d in dependencies})
-    report, error = _run(lines, service, timeout, resolve=False)
+    report, error = _run(lines, service, timeout, resolve=False, osv_url=osv_url)
     by_key: dict[tuple[str, str], list[Dependency]] = {}
     for dependency in dependencies:
         by_key.setdefault((dependency.key, str(dependency.version)), []).append(dependency)
@@ -45,10 +46,15 @@ def audit_pinned(dependencies: Sequence[Dependency], service: str, timeout: floa
         return result
     audited: set[tuple[str, str]] = set()
     for entry in report:
-        key = (normalize(str(entry.get("name", "")), PYPI), str(entry.get("version", "")))
+        name = normalize(str(entry.get("name", "")), PYPI)
+        key = (name, str(entry.get("version", "")))
         if entry.get("skip_reason") or key not in by_key:
-            result.not_audited[f"{entry.get('name')} {entry.get('version', '')}".strip()] = str(
-                entry.get("skip_reason") or "not in the request")
+            # A skipped entry carries no version: the reason applies to every pin of that name.
+            for (other, _), deps in by_key.items():
+                if other == name and "version" not in entry:
+                    for dependency in deps:
+                        result.not_audited[f"{dependency.name} {dependency.version}"] = str(
+                            entry.get("skip_reason") or "not in the request")
             continue
         audited.add(key)
         for dependency in by_key[key]:
@@ -60,13 +66,14 @@ def audit_pinned(dependencies: Sequence[Dependency], service: str, timeout: floa
     return result
 
 
-def audit_resolved(specs: Sequence[Dependency], service: str, timeout: float) -> OnlineResult:
+def audit_resolved(specs: Sequence[Dependency], service: str, timeout: float,
+                   osv_url: str | None = None) -> OnlineResult:
     """Resolve unpinned requirements the way pip-audit does (pip in a throwaway venv), then audit."""
     result = OnlineResult()
     if not specs:
         return result
     first = specs[0]
-    report, error = _run(sorted({d.spec or d.name for d in specs}), service, timeout, resolve=True)
+    report, error = _run(sorted({d.spec or d.name for d in specs}), service, timeout, resolve=True, osv_url=osv_url)
     if report is None:
         for dependency in specs:
             result.not_audited[dependency.spec or dependency.name] = error
@@ -94,7 +101,8 @@ def _vulnerabilities(dependency: Dependency, entry: dict[str, Any]) -> list[Vuln
     return found
 
 
-def _run(lines: Sequence[str], service: str, timeout: float, resolve: bool) -> tuple[list[dict[str, Any]] | None, str]:
+def _run(lines: Sequence[str], service: str, timeout: float, resolve: bool,
+         osv_url: str | None = None) -> tuple[list[dict[str, Any]] | None, str]:
     """pip-audit's dependency entries, or None and why when it produced no usable report."""
     with tempfile.TemporaryDirectory(prefix="gates-deps-") as work:
         requirements = Path(work, "requirements.txt")
@@ -105,6 +113,8 @@ def _run(lines: Sequence[str], service: str, timeout: float, resolve: bool) -> t
                    "--aliases", "on", "--desc", "on"]
         if not resolve:
             command += ["--no-deps", "--disable-pip"]
+        if osv_url and service == "osv":
+            command += ["--osv-url", osv_url]
         env = dict(os.environ, PIP_DISABLE_PIP_VERSION_CHECK="1")
         try:
             completed = subprocess.run(command, capture_output=True, text=True, env=env, check=False,

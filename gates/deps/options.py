@@ -27,6 +27,7 @@ class Options:
     policy: Policy = field(default_factory=Policy)
     cache_dir: Path | None = None
     timeout: float = 15.0
+    osv_url: str | None = None  # pip-audit --osv-url (implies service osv)
     today: dt.date = field(default_factory=dt.date.today)
 
 
@@ -58,13 +59,15 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         files=paths,
         named=bool(files),
         db=db,
-        service=_choice(section.get("service") or "pypi", "service", ("pypi", "osv")),
+        service=_choice(section.get("service") or ("osv" if section.get("osv_url") else "pypi"), "service",
+                        ("pypi", "osv")),
         no_dev=_bool(section.get("no_dev"), "no_dev"),
         no_resolve=_bool(section.get("no_resolve"), "no_resolve"),
         policy=Policy(_choice(section.get("fail_on") or "low", "fail_on", SEVERITIES),
                       _ignores(section.get("ignore"))),
         cache_dir=_cache_dir(section.get("cache_dir"), root),
         timeout=_timeout(section.get("timeout")),
+        osv_url=_url(section.get("osv_url")),
     )
 
 
@@ -94,6 +97,14 @@ def _bool(value: Any, key: str) -> bool:
         return False
     if not isinstance(value, bool):
         raise ConfigError(f"[deps] {key}: expected true or false, got {value!r}")
+    return value
+
+
+def _url(value: Any) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        raise ConfigError(f"[deps] osv_url: expected an http(s) URL, got {value!r}")
     return value
 
 

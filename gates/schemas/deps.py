@@ -8,6 +8,7 @@ SCHEMA = {
     "no_dev": Field("bool", "leave development-only dependencies out"),
     "no_resolve": Field("bool", "report unpinned requirements instead of resolving them"),
     "cache_dir": Field("str", "where the compiled OSV index is cached; default ~/.cache/gates/deps"),
+    "osv_url": Field("str", "OSV query endpoint pip-audit asks (implies service = osv)"),
     "timeout": Field("number", "seconds pip-audit may wait on its service (online mode)"),
     "ignore": Field(
         "records",
