@@ -277,6 +277,9 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
     if any(check.auth for check in checks) and login is None:
         name = next(check.name for check in checks if check.auth)
         raise ConfigError(f"[smoke] checks: {name!r} has auth = true but there is no [smoke.login]")
+    write = _write(section, login is not None)
+    if write is not None and write.request.auth and login is None:
+        raise ConfigError("[smoke] write: auth = true but there is no [smoke.login]")
     watch = _seconds(section, "watch", 0.0)
     interval = _seconds(section, "interval", 15.0)
     if watch and interval <= 0:
@@ -293,7 +296,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         ),
         checks=checks,
         login=login,
-        write=_write(section, login is not None),
+        write=write,
         health=_path("health", section["health"]) if section.get("health") else None,
         wait=_seconds(section, "wait", 0.0),
         retries=_int(section, "retries", 2),
