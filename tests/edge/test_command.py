@@ -54,6 +54,15 @@ def test_broken_map_blocks(world, git_repo):
     assert "edge.redirect.http-not-redirected" in result.output
 
 
+def test_warnings_block_under_strict(world, certs, git_repo):
+    certs.expiring(f"app.{DOMAIN}", 10)
+    write_config(git_repo, world())
+    assert invoke().exit_code == 0
+    result = invoke("--strict")
+    assert result.exit_code == 1
+    assert "edge.tls.expiring" in result.output
+
+
 def test_unreachable_host_exits_3(world, git_repo):
     section = world()
     section["https_port"] = dead_port()

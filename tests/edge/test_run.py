@@ -245,8 +245,22 @@ def test_resolve_pins_hosts_without_dns(world):
 
 
 def test_resolve_overrides_one_host_of_the_nameserver_world(world):
-    # The zone has no record for admin; --resolve makes it reachable while DNS still reports it.
-    hosts = {WWW: "redirect", APP: "serve", API: "serve"}
-    section = world(hosts=hosts, resolve=[f"{APP}:443:127.0.0.1"])
-    report = check(section)
-    assert report.exit_code == 0
+    # new.example.test is not in DNS yet (pre-cutover): --resolve reaches it, DNS still says it is missing.
+    new = f"new.{DOMAIN}"
+    site = good_site()
+    site.hosts[new] = site.hosts[APP]
+    hosts = {WWW: "redirect", APP: "serve", API: "serve", new: "serve"}
+    report = check(world(site, hosts=hosts, resolve=[f"{new}:443:127.0.0.1", f"{new}:80:127.0.0.1"]))
+    statuses = {c.name: c.status for c in report.checks}
+    assert statuses[f"dns {new}"] is Status.FAILED
+    assert statuses[f"redirects {new}"] is Status.PASSED and statuses[f"tls {new}"] is Status.FAILED  # not in cert
+    assert report.exit_code == 1
+
+
+def test_too_many_hops_block(world):
+    site = good_site()
+    pages = site.hosts[APEX].pages
+    pages["/a"], pages["/b"], pages["/c"] = (Page(status=301, location=p) for p in ("/b", "/c", "/pricing-old"))
+    report = check(world(site, legacy_redirects={"/a": "/pricing"}))
+    assert report.exit_code == 1
+    assert "4 redirects (at most 3)" in finding(report, "edge.redirect.too-many-hops")
