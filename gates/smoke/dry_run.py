@@ -13,7 +13,7 @@ def _would(name: str, group: str, message: str) -> Check:
 def plan(options: Options) -> tuple[Check, ...]:
     checks: list[Check] = []
     if options.wait:
-        health = options.health or " / ".join((*HEALTH_PATHS, "/"))
+        health = options.health or ", ".join((*HEALTH_PATHS, "/"))
         checks.append(_would("wait for ready", "wait", f"poll {health} for up to {options.wait:g} s"))
     if options.login:
         how = f"bearer token from {options.login.token!r}" if options.login.token else "session cookie"

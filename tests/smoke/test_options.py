@@ -81,8 +81,8 @@ def test_dry_run_sends_nothing_and_says_what_would_happen(git_repo: Path) -> Non
                            '[[smoke.checks]]\nname = "dashboard"\npath = "/dashboard"\nmax_ms = 3000\n')
     result = cli(["smoke", "--dry-run", "--watch", "5m", "--interval", "15s"])
     assert result.exit_code == 0, result.output
-    for text in ("poll /health", "GET /dashboard", "<= 3000 ms", "repeat every 15 s for 300 s",
-                 "./rollback.sh --now"):
+    for text in ("poll /health, /healthz, /api/health, / for up to 120 s", "GET /dashboard", "<= 3000 ms",
+                 "repeat every 15 s for 300 s", "./rollback.sh --now"):
         assert text in result.output
 
 
