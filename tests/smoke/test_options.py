@@ -79,11 +79,12 @@ def test_duplicate_check_names_are_refused(tmp_path: Path) -> None:
 def test_dry_run_sends_nothing_and_says_what_would_happen(git_repo: Path) -> None:
     write_config(git_repo, '[smoke]\nbase_url = "http://127.0.0.1:9"\nwait = "2m"\nrollback = "./rollback.sh --now"\n'
                            '[[smoke.checks]]\nname = "dashboard"\npath = "/dashboard"\nmax_ms = 3000\n')
-    result = cli(["smoke", "--dry-run", "--watch", "5m", "--interval", "15s"])
+    result = cli(["smoke", "--dry-run", "--watch", "5m", "--interval", "15s", "--json", "plan.json"])
     assert result.exit_code == 0, result.output
+    plan = (git_repo / "plan.json").read_text()
     for text in ("poll /health, /healthz, /api/health, / for up to 120 s", "GET /dashboard", "<= 3000 ms",
                  "repeat every 15 s for 300 s", "./rollback.sh --now"):
-        assert text in result.output
+        assert text in plan
 
 
 def test_dry_run_checks_are_skipped(tmp_path: Path) -> None:
