@@ -120,3 +120,12 @@ def test_help_names_the_flags():
     assert result.exit_code == 0
     for flag in ("--resolve", "--nameserver", "--ca-bundle", "--min-cert-days", "--junit-xml"):
         assert flag in result.output
+
+
+def test_doc_examples_use_real_flags():
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "edge.md").read_text(encoding="utf-8")
+    help_text = CliRunner().invoke(cli, ["edge", "--help"]).output
+    flags = {word.split("=")[0] for line in doc.splitlines() if line.startswith("gates edge")
+             for word in line.split() if word.startswith("--")}
+    assert flags, "docs/edge.md has no gates edge examples"
+    assert {flag for flag in flags if flag not in help_text} == set()
