@@ -1,0 +1,74 @@
+"""[email] config (merged with flags) -> Options, validated."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gates.common.dns import DEFAULT_TIMEOUT, NameserverError, parse_nameserver
+from gates.common.duration import parse_duration
+from gates.context import GateContext
+from gates.errors import ConfigError, NotConfigured
+from gates.schema import describe
+
+LEVELS = ("baseline", "strict", "bulk-sender")
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9_-]{1,63}(?<!-)\Z")
+
+
+@dataclass(frozen=True)
+class Options:
+    domains: tuple[str, ...]
+    dkim_selectors: tuple[str, ...] = ()
+    policy: str = "baseline"
+    nameservers: tuple[str, ...] = ()
+    timeout_s: float = DEFAULT_TIMEOUT
+    require_mta_sts: bool = False
+
+
+def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
+    domains = tuple(_domain(d) for d in _strings(section, "domains"))
+    if not domains:
+        raise NotConfigured("set [email] domains or pass --domain")
+    selectors = _strings(section, "dkim_selectors")
+    for selector in selectors:
+        if not all(_LABEL.match(label) for label in selector.split(".")):
+            raise ConfigError(f"[email] dkim_selectors: expected DNS labels, got {describe(selector)}")
+    policy = section.get("policy", "baseline")
+    if policy not in LEVELS:
+        raise ConfigError(f"[email] policy: expected one of {', '.join(LEVELS)}, got {describe(policy)}")
+    nameservers = _strings(section, "nameservers")
+    for server in nameservers:
+        try:
+            parse_nameserver(server)
+        except NameserverError as exc:
+            raise ConfigError(f"[email] nameservers: {exc}") from None
+    try:
+        timeout = parse_duration(section.get("timeout", DEFAULT_TIMEOUT))
+    except ValueError:
+        raise ConfigError(f"[email] timeout: expected a duration like 3s, got {describe(section['timeout'])}") from None
+    if timeout <= 0:
+        raise ConfigError("[email] timeout: expected a duration above zero, got 0")
+    require = section.get("require_mta_sts", False)
+    if not isinstance(require, bool):
+        raise ConfigError(f"[email] require_mta_sts: expected true or false, got {describe(require)}")
+    return Options(tuple(dict.fromkeys(domains)), tuple(dict.fromkeys(selectors)), policy, nameservers, timeout,
+                   require)
+
+
+def _strings(section: Mapping[str, Any], key: str) -> tuple[str, ...]:
+    value = section.get(key, ())
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"[email] {key}: expected an array of strings, got {describe(value)}")
+    return tuple(v.strip() for v in value if v.strip())
+
+
+def _domain(text: str) -> str:
+    name = text.strip().rstrip(".").lower()
+    labels = name.split(".")
+    if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or len(name) > 253:
+        raise ConfigError(f"[email] domains: expected a domain name like example.com, got {describe(text)}")
+    return name
