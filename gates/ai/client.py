@@ -7,6 +7,7 @@ written. Swap to it once it offers login + CA bundle with the same behaviour.
 from __future__ import annotations
 
 import json
+import socket
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -55,6 +56,10 @@ class Endpoint:
             headers=dict(options.headers),
             limits=httpx.Limits(max_connections=options.concurrency),
             follow_redirects=False,
+            # Without TCP_NODELAY, a request written as headers then body waits on the server's delayed
+            # ACK: ~40 ms added to every answer time, which would skew p95_ms.
+            transport=httpx.HTTPTransport(verify=options.ca_bundle or True,
+                                          socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]),
         )
 
     def close(self) -> None:
