@@ -7,7 +7,7 @@ import pytest
 from gates.deps.model import NPM, PYPI, Affected, Event, Range
 from gates.deps.osv.cvss import base_score_v3, rating
 from gates.deps.osv.evaluate import Stats, fix_versions, is_affected, smallest_fix
-from gates.deps.osv.versions import parse_semver
+from gates.deps.osv.versions import canonical, parse_semver
 
 
 def affected(*ranges: list[tuple[str, str]], versions: tuple[str, ...] = (), kind: str = "ECOSYSTEM",
@@ -66,7 +66,7 @@ def test_pre_releases_local_versions_and_epochs() -> None:
 
 
 def test_versions_list_matches_even_outside_ranges() -> None:
-    entry = affected([("introduced", "5.0"), ("fixed", "6.0")], versions=("0.5",))
+    entry = affected([("introduced", "5.0"), ("fixed", "6.0")], versions=(canonical("0.5", PYPI),))
     assert check("0.5", entry)
     assert check("0.5.0", entry)
     assert not check("0.6", entry)

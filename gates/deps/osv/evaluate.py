@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gates.deps.model import Affected, Event, Range
-from gates.deps.osv.versions import parse
+from gates.deps.osv.versions import canonical, parse
 
 VERSION_RANGES = frozenset({"ECOSYSTEM", "SEMVER"})
 # Equal versions: the range opens before it closes (introduced X, fixed X is empty, not inverted).
@@ -79,13 +79,12 @@ def in_range(version: Any, rng: Range, ecosystem: str, stats: Stats) -> bool:
 
 
 def is_affected(installed: str, affected: Affected, stats: Stats) -> bool:
-    if installed in affected.versions:
+    # `versions` holds canonical spellings (see records.py), so "1.0.0" finds a listed "1.0".
+    if installed in affected.versions or canonical(installed, affected.ecosystem) in affected.versions:
         return True
     version = parse(installed, affected.ecosystem)
     if version is None:
         return False
-    if affected.versions and any(parse(v, affected.ecosystem) == version for v in affected.versions):
-        return True
     return any(in_range(version, rng, affected.ecosystem, stats) for rng in affected.ranges)
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from gates.deps.model import NPM, PYPI, Advisory, Affected, Event, Range
 from gates.deps.osv.cvss import base_score_v3, rating
+from gates.deps.osv.versions import canonical
 
 ECOSYSTEMS = {"pypi": PYPI, "npm": NPM}
 _EVENT_KINDS = ("introduced", "fixed", "last_affected", "limit")
@@ -67,7 +68,8 @@ def _affected(raw: Any) -> Affected | None:
     if ecosystem is None or not isinstance(name, str):
         return None
     ranges = tuple(_range(rng) for rng in raw.get("ranges") or () if isinstance(rng, Mapping))
-    versions = tuple(str(v) for v in raw.get("versions") or ())
+    # Canonical spellings, so a lookup is a string comparison, not a parse of every listed version.
+    versions = tuple(dict.fromkeys(canonical(str(v), ecosystem) for v in raw.get("versions") or ()))
     return Affected(ecosystem=ecosystem, name=name, ranges=ranges, versions=versions)
 
 

@@ -7,7 +7,7 @@ and count them instead of crashing.
 from __future__ import annotations
 
 import re
-from functools import total_ordering
+from functools import lru_cache, total_ordering
 from typing import Any
 
 from gates.deps.model import NPM
@@ -54,8 +54,10 @@ def parse_semver(text: str) -> SemVer | None:
     return SemVer(int(match["major"]), int(match["minor"]), int(match["patch"]), pre)
 
 
+@lru_cache(maxsize=65536)
 def parse(text: str, ecosystem: str) -> Any | None:
-    """A comparable version, or None when `text` is not a version of this ecosystem."""
+    """A comparable version, or None when `text` is not a version of this ecosystem (cached:
+    the same bounds recur across records and packages)."""
     if ecosystem == NPM:
         return parse_semver(text)
     from packaging.version import InvalidVersion, Version
@@ -64,3 +66,15 @@ def parse(text: str, ecosystem: str) -> Any | None:
         return Version(text)
     except InvalidVersion:
         return None
+
+
+def canonical(text: str, ecosystem: str) -> str:
+    """The spelling equal versions share (PyPI's "1.0.0", "1.0" and "v1.0" are all "1"), for exact lookups."""
+    if ecosystem == NPM:
+        return text
+    version = parse(text, ecosystem)
+    if version is None:
+        return text
+    from packaging.utils import canonicalize_version
+
+    return canonicalize_version(version)
