@@ -25,14 +25,15 @@ class Round:
     secrets: frozenset[str]  # session cookie / bearer token seen while logging in
 
 
-async def run_round(options: Options) -> Round:
+async def run_round(options: Options, write: bool = True) -> Round:
+    """`write=False` for watch rounds: the write (and its cleanup) happens once per gate run."""
     async with build_async_client(options.client) as client:
         session, login_check = await _login(client, options)
         headers = session.headers if session else {}
         jobs = [_check(client, options, check, headers, login_check) for check in options.checks]
         if not options.checks:
             jobs = [_homepage(client, options), _health(client, options)]
-        if options.write is not None:
+        if options.write is not None and write:
             jobs.append(_write(client, options, options.write, headers, login_check))
         results = await asyncio.gather(*jobs)
     checks = [login_check] if login_check else []

@@ -1,9 +1,10 @@
 """--watch: keep checking for a window after the first pass; pass, fail or inconclusive (Argo/Flagger analysis).
 
-A round is one run of every check. A round fails when a check fails; it is an error (could not check) when
-none failed but one could not be evaluated. The window fails when more rounds failed than `failure_limit`,
-when the error rate over every check run exceeds `max_error_rate`, or when a check's p95 exceeds its
-`max_ms`; it is inconclusive when more than `consecutive_errors` rounds in a row could not check.
+A round is one run of every check (the login too; not the write, which happens once per gate run). A round
+fails when a check fails; it is an error (could not check) when none failed but one could not be evaluated.
+The window fails when more rounds failed than `failure_limit`, when the error rate over every check run
+exceeds `max_error_rate`, or when a check's p95 exceeds its `max_ms`; it is inconclusive when more than
+`consecutive_errors` rounds in a row could not check.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ async def watch(options: Options, progress: Progress) -> Verdict:
     secrets: set[str] = set()
     while time.perf_counter() < deadline:
         round_started = time.perf_counter()
-        result = await run_round(options)
+        result = await run_round(options, write=False)
         rounds += 1
         secrets |= result.secrets
         evaluated = [c for c in result.checks if c.status in (Status.PASSED, Status.FAILED)]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from gates.report import Status
 from gates.smoke import watch as watch_module
-from tests.servers.http_app import Server
+from tests.servers.http_app import PASSWORD, Server
 from tests.smoke.helpers import key, marker_lines, rollback_cmd, run_gate
 
 
@@ -57,3 +57,16 @@ def test_judge_is_inconclusive_after_too_many_rounds_that_could_not_check(tmp_pa
     check = watch_module._judge(options, rounds=5, failed_rounds=0, runs=10, failures=0, worst_streak=2,
                                 latencies={"a": [10.0, 20.0]}, budgets={"a": 15.0}, lines=[], elapsed=1.0)
     assert check.status is Status.FAILED and check.findings[0].rule == "latency"
+
+
+def test_the_write_happens_once_not_every_round(app: Server, tmp_path: Path) -> None:
+    before = len(app.state.created)
+    login = {"path": "/api/login"}
+    section = {"base_url": app.url, "watch": "0.5s", "interval": "0.1s",
+               "login": {**login, "json": {"password": PASSWORD}},
+               "checks": [{"name": "health", "path": "/health"}],
+               "write": {"path": "/api/items", "json": {"t": 1}, "status": 201,
+                         "cleanup": {"path": "/api/items/{id}", "status": 204}}}
+    report = run_gate(section, tmp_path, raw={**section, "login": {"path": "/api/login"}})
+    assert report.exit_code == 0, [c.summary for c in report.checks]
+    assert len(app.state.created) == before + 1
