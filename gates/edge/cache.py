@@ -7,6 +7,8 @@ from gates.edge.headers import parse_directives
 from gates.edge.network import Answer
 from gates.report import Finding, Severity
 
+# RFC 9111 4.2.2: only these may be stored without explicit freshness (a 302 to /login may not).
+HEURISTIC = frozenset({200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501})
 HIT_HEADERS = ("x-cache", "cf-cache-status", "x-vercel-cache", "x-cache-status", "cdn-cache")
 
 
@@ -52,7 +54,8 @@ def private_findings(path: str, answer: Answer) -> list[Finding]:
     if "public" in cc or "s-maxage" in cc:
         return [Finding("edge.cache.private-public", f"private path {path} may be stored by shared caches",
                         Severity.ERROR, evidence=shown, fix=fix)]
-    if "private" not in cc and "no-store" not in cc:
+    explicit = "max-age" in cc or "expires" in answer.headers
+    if "private" not in cc and "no-store" not in cc and (explicit or answer.status in HEURISTIC):
         return [Finding("edge.cache.private-unmarked",
                         f"private path {path} does not say private or no-store, so a CDN may cache it",
                         Severity.ERROR, evidence=shown, fix=fix)]

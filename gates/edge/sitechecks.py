@@ -95,8 +95,9 @@ def cache_checks(options: Options, fetcher: Fetcher, seen: Seen, session: dict[s
                 continue
             seen.add([answer])
             judged = cache.public_findings(path, answer) if kind == "public" else cache.private_findings(path, answer)
-            checks.append(_check(name, "cache", started, judged,
-                                 f"Cache-Control: {answer.headers.get('cache-control', '(none)')}"))
+            how = " (no [edge] login: checked without a session)" if kind == "private" and not session else ""
+            shown = f"{answer.status}, Cache-Control: {answer.headers.get('cache-control', '(none)')}{how}"
+            checks.append(_check(name, "cache", started, judged, shown))
     return checks
 
 

@@ -126,6 +126,13 @@ def test_private_path_with_s_maxage_is_public():
         "edge.cache.private-public": Severity.ERROR}
 
 
+def test_private_path_redirecting_to_login_needs_no_cache_control():
+    assert cache.private_findings("/dashboard", answer(status=302, location="/login")) == []
+    assert rules(cache.private_findings("/dashboard", answer(status=302, cache_control="max-age=60"))) == {
+        "edge.cache.private-unmarked": Severity.ERROR}
+    assert rules(cache.private_findings("/dashboard", answer())) == {"edge.cache.private-unmarked": Severity.ERROR}
+
+
 def test_public_path_served_by_a_cdn_hit_is_fine():
     assert cache.public_findings("/a.js", answer(cf_cache_status="HIT")) == []
     assert rules(cache.public_findings("/a.js", answer(status=404))) == {"edge.cache.public-broken": Severity.ERROR}
