@@ -37,10 +37,10 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
     root = ctx.root
     files = _strings(section.get("files"), "files")
     if files:
-        paths = tuple(_under(root, f) for f in files)
-        for path, given in zip(paths, files, strict=True):
+        paths = tuple(dict.fromkeys(_under(root, f) for f in files))  # a file named twice is read once
+        for path in paths:
             if not path.is_file():
-                raise ConfigError(f"[deps] files: {given}: no such file")
+                raise ConfigError(f"[deps] files: {path}: no such file")
     else:
         paths = tuple(detect(root))
         if not paths:
