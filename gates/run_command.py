@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ from gates.config import DEFAULT_STAGES, load_config
 from gates.context import GateContext
 from gates.errors import UsageError
 from gates.progress import open_progress
+from gates.report import Report, Status
 from gates.schemas import GATE_NAMES
 
 
@@ -45,7 +47,8 @@ def command(ctx: click.Context, /, stage: str, gate_list: str | None, base_ref: 
         with open_progress(outputs.quiet) as progress:
             result = run_barrier(gate_ctx, gates, allow_errors=allow_errors, fail_on=fail_on(config, outputs),
                                  progress=progress, overrides=_overrides(rollback_cmd))
-        code = emit(result.reports, outputs, result.exit_code, title=f"gates run --stage {stage}")
+        code = emit(result.reports, outputs, result.exit_code, _gate_github_outputs(result.reports),
+                    title=f"gates run --stage {stage}")
         if markdown:
             write_text(markdown, markdown_reporter.format(result.reports, f"Launch Gates: {stage}"))
         if html:
@@ -66,3 +69,16 @@ def _parse_gate_list(text: str) -> list[str]:
 
 def _overrides(rollback_cmd: str | None) -> dict[str, dict[str, Any]]:
     return {"smoke": {"rollback": rollback_cmd}} if rollback_cmd else {}
+
+
+def _gate_github_outputs(reports: Sequence[Report]) -> dict[str, str]:
+    """Step outputs a gate adds of its own (smoke: rollback, failed_checks), as its command would."""
+    from gates.registry import load_gate
+
+    values: dict[str, str] = {}
+    for report in reports:
+        module = load_gate(report.gate)
+        extra = getattr(module, "github_outputs", None) if module is not None else None
+        if extra is not None and report.status is not Status.SKIPPED:
+            values.update(extra(report))
+    return values
