@@ -1,0 +1,61 @@
+"""DNS failures make checks 'could not check' (exit 3), never 'record missing' and never a pass."""
+
+from __future__ import annotations
+
+import pytest
+
+from gates.email import Options, run
+from gates.report import EXIT_CANNOT_EVALUATE, Status
+from tests.servers.dns_server import DNSServer
+
+
+def _run(server: DNSServer, domain: str = "good.test", timeout: float = 1.0, **kwargs: object) -> object:
+    return run(Options((domain,), nameservers=(server.nameserver,), timeout_s=timeout, **kwargs))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("mode", ["servfail", "refused"])
+def test_failing_server_is_error_not_missing(zone_text: str, mode: str) -> None:
+    with DNSServer(zone_text, mode=mode) as server:
+        report = _run(server, dkim_selectors=("s1",))
+    assert report.exit_code == EXIT_CANNOT_EVALUATE  # type: ignore[attr-defined]
+    for check in report.checks:  # type: ignore[attr-defined]
+        assert check.status is Status.ERROR, check
+        assert "could not check" in check.message
+        assert not any(f.rule.endswith("missing") for f in check.findings)
+
+
+def test_silent_server_times_out_as_error(zone_text: str) -> None:
+    with DNSServer(zone_text, mode="drop") as server:
+        report = _run(server, timeout=0.2, dkim_selectors=("s1",))
+    assert {c.status for c in report.checks} == {Status.ERROR}  # type: ignore[attr-defined]
+    assert "timeout" in report.checks[0].message  # type: ignore[attr-defined]
+
+
+def test_truncated_answers_are_retried_over_tcp(zone_text: str) -> None:
+    with DNSServer(zone_text, mode="truncate") as server:
+        report = _run(server, dkim_selectors=("s1",))
+        protocols = {protocol for _, _, protocol in server.queries}
+    assert report.exit_code == 0  # type: ignore[attr-defined]
+    assert protocols == {"udp", "tcp"}
+
+
+def test_failure_deep_in_the_spf_tree_is_error(zone_text: str) -> None:
+    with DNSServer(zone_text, faults={"l5.ten.test": "servfail"}) as server:
+        report = _run(server, domain="ten.test")
+    spf = next(c for c in report.checks if c.group == "spf")  # type: ignore[attr-defined]
+    assert spf.status is Status.ERROR
+    assert "l5.ten.test" in spf.message
+
+
+def test_known_blocker_wins_over_a_later_failure(zone_text: str) -> None:
+    with DNSServer(zone_text, faults={"_spf.good.test": "servfail"}) as server:
+        report = _run(server, domain="two.test")
+    spf = next(c for c in report.checks if c.group == "spf")  # type: ignore[attr-defined]
+    assert spf.status is Status.FAILED  # two SPF records block whatever else is unknown
+
+
+def test_dkim_probe_failure_is_error(zone_text: str) -> None:
+    with DNSServer(zone_text, faults={"google._domainkey.probe.test": "servfail"}) as server:
+        report = _run(server, domain="probe.test")
+    dkim = next(c for c in report.checks if c.group == "dkim")  # type: ignore[attr-defined]
+    assert dkim.status is Status.ERROR
