@@ -61,6 +61,7 @@ def legacy_context() -> ssl.SSLContext | None:
 def probe(network: Network, host: str, ca_bundle: Path | None) -> TlsProbe:
     """Unreachable when there is no TLS server to talk to at all."""
     verify_error: str | None = None
+    context = legacy_context()
     try:
         version, der = _handshake(network, host, client_context(ca_bundle))
     except ssl.SSLCertVerificationError as exc:
@@ -70,17 +71,25 @@ def probe(network: Network, host: str, ca_bundle: Path | None) -> TlsProbe:
         except (ssl.SSLError, OSError) as again:
             raise Unreachable(f"TLS handshake with {host} failed: {again}") from None
     except (ssl.SSLError, ConnectionError, TimeoutError) as exc:
-        raise Unreachable(f"TLS handshake with {host} failed: {exc}") from None
+        # A server that only speaks TLS 1.0/1.1 fails a modern handshake: that is a finding, not a mystery.
+        legacy = _try(network, host, context)
+        if legacy is None:
+            raise Unreachable(f"TLS handshake with {host} failed: {exc}") from None
+        not_after, names, issuer = _read_cert(legacy[1])
+        return TlsProbe(host, legacy[0], None, not_after, names, issuer, legacy[0], True)
     not_after, names, issuer = _read_cert(der)
-    legacy, probed = None, False
-    context = legacy_context()
-    if context is not None:
-        probed = True
-        try:
-            legacy, _ = _handshake(network, host, context)
-        except (ssl.SSLError, ConnectionError, TimeoutError):
-            legacy = None
-    return TlsProbe(host, version, verify_error, not_after, names, issuer, legacy, probed)
+    legacy = _try(network, host, context)
+    return TlsProbe(host, version, verify_error, not_after, names, issuer, legacy[0] if legacy else None,
+                    context is not None)
+
+
+def _try(network: Network, host: str, context: ssl.SSLContext | None) -> tuple[str | None, bytes | None] | None:
+    if context is None:
+        return None
+    try:
+        return _handshake(network, host, context)
+    except (ssl.SSLError, ConnectionError, TimeoutError):
+        return None
 
 
 def _read_cert(der: bytes | None) -> tuple[dt.datetime | None, tuple[str, ...], str]:
@@ -126,8 +135,8 @@ def findings(result: TlsProbe, min_days: int, now: dt.datetime) -> list[Finding]
                                f"the certificate of {host} expires in {days:.0f} days (< {min_days})",
                                Severity.WARNING, evidence=f"not after {expiry}", fix="renew it soon"))
     if result.version in ("TLSv1", "TLSv1.1", "SSLv3"):
-        out.append(Finding("edge.tls.legacy-protocol", f"{host} negotiated {result.version} with a modern client",
-                           Severity.ERROR, fix="set the minimum TLS version to 1.2"))
+        out.append(Finding("edge.tls.legacy-protocol", f"{host} only speaks {result.version}: no TLS 1.2+ handshake",
+                           Severity.ERROR, fix="enable TLS 1.2 and 1.3 and set the minimum version to 1.2"))
     elif result.legacy:
         out.append(Finding("edge.tls.legacy-protocol", f"{host} accepts {result.legacy} (deprecated, RFC 8996)",
                            Severity.ERROR, evidence=f"handshake completed with {result.legacy}",

@@ -49,9 +49,10 @@ def world(certs: Certs) -> Iterator[World]:
     with ExitStack() as stack:
 
         def start(site: Site | None = None, zone_extra: str = "",
-                  minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2, **extra: Any) -> dict[str, Any]:
+                  minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2, maximum: ssl.TLSVersion | None = None,
+                  **extra: Any) -> dict[str, Any]:
             nameserver = stack.enter_context(DNSServer(good_zone(extra=zone_extra))).nameserver
-            ports = stack.enter_context(edge_servers(site or good_site(), certs, minimum))
+            ports = stack.enter_context(edge_servers(site or good_site(), certs, minimum, maximum))
             return section_for(nameserver, certs, ports.http, ports.https, **extra)
 
         yield start

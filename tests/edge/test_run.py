@@ -142,6 +142,16 @@ def test_tls11_accepted_blocks(world):
     assert "accepts TLSv1.1" in finding(report, "edge.tls.legacy-protocol")
 
 
+@pytest.mark.skipif(not _openssl_speaks_tls11(), reason="this OpenSSL cannot negotiate TLS 1.1")
+def test_server_speaking_only_tls11_blocks(world):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        section = world(minimum=ssl.TLSVersion.TLSv1_1, maximum=ssl.TLSVersion.TLSv1_1)
+    report = check(section)
+    assert "only speaks TLSv1.1" in finding(report, "edge.tls.legacy-protocol")
+    assert {c.name: c.status for c in report.checks}[f"tls {APP}"] is Status.FAILED
+
+
 def test_dangling_cname_blocks(world):
     hosts = {WWW: "redirect", APP: "serve", API: "serve", f"old.{DOMAIN}": "serve"}
     report = check(world(zone_extra=f"old.{DOMAIN}. 60 IN CNAME gone.{DOMAIN}.", hosts=hosts))

@@ -161,19 +161,23 @@ def make_certs(directory: Path, hosts: list[str]) -> Certs:
     return Certs(ca, bundle, ca.issue_cert(*hosts))
 
 
-def _context(cert: trustme.LeafCert, minimum: ssl.TLSVersion) -> ssl.SSLContext:
+def _context(cert: trustme.LeafCert, minimum: ssl.TLSVersion,
+             maximum: ssl.TLSVersion | None = None) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     if minimum < ssl.TLSVersion.TLSv1_2:
         # OpenSSL 3 refuses TLS 1.0/1.1 at security level 1+; the "TLS 1.1 accepted" server needs level 0.
         context.set_ciphers("DEFAULT:@SECLEVEL=0")
     context.minimum_version = minimum
+    if maximum is not None:
+        context.maximum_version = maximum
     cert.configure_cert(context)
     return context
 
 
-def server_context(certs: Certs, minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2) -> ssl.SSLContext:
-    default = _context(certs.default, minimum)
-    per_host = {host: _context(cert, minimum) for host, cert in certs.by_host.items()}
+def server_context(certs: Certs, minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2,
+                   maximum: ssl.TLSVersion | None = None) -> ssl.SSLContext:
+    default = _context(certs.default, minimum, maximum)
+    per_host = {host: _context(cert, minimum, maximum) for host, cert in certs.by_host.items()}
 
     def pick(sslobj: ssl.SSLObject | ssl.SSLSocket, name: str | None, _: ssl.SSLContext) -> None:
         if name and name.lower() in per_host:
@@ -226,9 +230,10 @@ class Ports:
 
 
 @contextmanager
-def edge_servers(site: Site, certs: Certs, minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2) -> Iterator[Ports]:
+def edge_servers(site: Site, certs: Certs, minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2,
+                 maximum: ssl.TLSVersion | None = None) -> Iterator[Ports]:
     app = make_app(site)
-    with _uvicorn(app) as http_port, _uvicorn(app, server_context(certs, minimum)) as https_port:
+    with _uvicorn(app) as http_port, _uvicorn(app, server_context(certs, minimum, maximum)) as https_port:
         yield Ports(http_port, https_port)
 
 
