@@ -22,7 +22,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from typing import Any
 
@@ -31,6 +31,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 PASSWORD = "timing-" + "hunter2-" + "pw"
 TOKEN = "tt-" + "9c41" * 6
@@ -105,7 +106,10 @@ async def _stall(every: float, ms: float) -> None:
 
 
 def _socket(host: str, port: int = 0) -> socket.socket:
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only when the listening
+    # socket says TCP; without it Nagle plus delayed ACKs add 40 ms to back-to-back keep-alive requests.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     return sock
@@ -118,12 +122,14 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 @contextmanager
-def serve(host: str = "127.0.0.1", stall_every: float = 0.0, stall_ms: float = 0.0) -> Iterator[str]:
-    """Run the app under uvicorn in a background thread; yield its base URL."""
+def serve(host: str = "127.0.0.1", stall_every: float = 0.0, stall_ms: float = 0.0,
+          wrap: Callable[[ASGIApp], ASGIApp] | None = None) -> Iterator[str]:
+    """Run the app under uvicorn in a background thread; yield its base URL. `wrap` adds ASGI middleware
+    (the benchmark times each request server-side with it)."""
     sock = _socket(host)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(make_app(stall_every, stall_ms), log_level="critical", access_log=False,
-                            lifespan="on")
+    app: ASGIApp = make_app(stall_every, stall_ms)
+    config = uvicorn.Config(wrap(app) if wrap else app, log_level="critical", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
