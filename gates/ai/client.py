@@ -1,21 +1,20 @@
 """Talk to the chat endpoint: log in once, send one prompt, read the whole answer (streams included).
 
-Own minimal httpx code: gates/common/http.py (the shared client) was not committed when this gate was
-written. Swap to it once it offers login + CA bundle with the same behaviour.
+The client, --resolve, --ca-bundle, the login session and failure words come from gates.common.http.
 """
 
 from __future__ import annotations
 
 import json
-import socket
 import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from gates.ai.answers import Answer, AnswerError, lookup, parse
-from gates.ai.options import PLACEHOLDER, Login, Options
+from gates.ai.answers import Answer, AnswerError, parse
+from gates.ai.options import PLACEHOLDER, Options
+from gates.common.http import ClientSettings, LoginError, build_client, classify, login, login_secrets
 from gates.errors import CannotEvaluate
 
 # Statuses that mean the gate is pointed at the wrong thing, not that the app refused the attack.
@@ -50,42 +49,26 @@ class Endpoint:
     def __init__(self, options: Options) -> None:
         self.options = options
         self.secrets: set[str] = set()
-        self.client = httpx.Client(
-            timeout=options.timeout_s,
-            verify=options.ca_bundle or True,
-            headers=dict(options.headers),
-            limits=httpx.Limits(max_connections=options.concurrency),
-            follow_redirects=False,
-            # Without TCP_NODELAY, a request written as headers then body waits on the server's delayed
-            # ACK: ~40 ms added to every answer time, which would skew p95_ms.
-            transport=httpx.HTTPTransport(verify=options.ca_bundle or True,
-                                          socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]),
-        )
+        self.client = build_client(ClientSettings(
+            resolve=options.resolve, ca_bundle=options.ca_bundle, timeout=options.timeout_s,
+            headers=options.headers, max_connections=options.concurrency,
+        ))
 
     def close(self) -> None:
         self.client.close()
 
     def log_in(self) -> None:
-        login = self.options.login
-        if login is None:
+        """Sign in once; every attack then carries the session (cookie or bearer token)."""
+        spec = self.options.login
+        if spec is None:
             return
+        self.secrets.update(value for value in login_secrets(spec) if len(value) >= 4)
         try:
-            response = self.client.request(login.method, login.url, json=login.json, data=login.form,
-                                           headers=dict(login.headers))
-        except httpx.HTTPError as exc:
-            raise CannotEvaluate(f"ai: cannot log in at {login.url}: {_describe(exc)}") from None
-        if not _login_ok(response.status_code, login):
-            raise CannotEvaluate(f"ai: login at {login.url} answered HTTP {response.status_code}")
-        if login.token:
-            self._use_token(response, login)
-
-    def _use_token(self, response: httpx.Response, login: Login) -> None:
-        try:
-            token = lookup(response.json(), str(login.token))
-        except (ValueError, KeyError):
-            raise CannotEvaluate(f"ai: the login answer has no {login.token!r} token") from None
-        self.secrets.add(str(token))
-        self.client.headers["Authorization"] = f"Bearer {token}"
+            session = login(self.client, spec)
+        except LoginError as exc:
+            raise CannotEvaluate(f"ai: cannot sign in: {exc.message}") from None
+        self.secrets.update(session.secrets)
+        self.client.headers.update(session.headers)
 
     def ask(self, prompt: str) -> Exchange:
         options = self.options
@@ -94,12 +77,11 @@ class Endpoint:
         try:
             with self.client.stream(options.method, options.url, **request) as response:
                 body = response.read().decode(response.encoding or "utf-8", "replace")
-        except httpx.TimeoutException:
-            return Exchange(prompt, error=f"timed out after {options.timeout_s:g}s")
-        except (httpx.ConnectError, httpx.UnsupportedProtocol) as exc:
-            return Exchange(prompt, error=f"cannot connect: {_describe(exc)}", unreachable=True)
         except httpx.HTTPError as exc:
-            return Exchange(prompt, error=_describe(exc))
+            failure = classify(exc)
+            if failure.kind == "timeout":
+                return Exchange(prompt, error=f"timed out after {options.timeout_s:g}s ({failure.message})")
+            return Exchange(prompt, error=failure.message, unreachable=failure.kind in ("dns", "connect", "tls"))
         elapsed = (time.perf_counter() - started) * 1000
         status = response.status_code
         if status >= 500 or status in _MISCONFIGURED or 300 <= status < 400:
@@ -127,12 +109,3 @@ class Endpoint:
                 return {"content": fill(template, prompt), "headers": {"Content-Type": "text/plain"}}
             return {"content": content, "headers": {"Content-Type": "application/json"}}
         return {"json": fill(template, prompt)}
-
-
-def _login_ok(status: int, login: Login) -> bool:
-    return status in login.status if login.status else 200 <= status < 300
-
-
-def _describe(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
-    return text.splitlines()[0][:200]

@@ -47,6 +47,7 @@ def _list(ctx: click.Context, param: click.Parameter, value: bool) -> None:
 @click.option("--concurrency", type=int, help="Requests in flight at once (default 8).")
 @click.option("--timeout", help="Per request, e.g. 30s.")
 @click.option("--ca-bundle", help="CA bundle for HTTPS.")
+@click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDR", help="Connect to ADDR for HOST:PORT (like curl).")
 @output_options()
 @click.pass_context
 def command(ctx: click.Context, /, **params: Any) -> None:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from gates.ai.cases import Case, check_unique, load_builtin, load_team_cases
@@ -14,20 +15,12 @@ from gates.common.duration import parse_duration
 from gates.context import GateContext
 from gates.errors import ConfigError, NotConfigured
 
+if TYPE_CHECKING:  # gates.common.http imports httpx: loaded only when the gate runs
+    from gates.common.http import LoginSpec
+
 DEFAULT_REQUEST: dict[str, Any] = {"messages": [{"role": "user", "content": "{prompt}"}]}
 PLACEHOLDER = "{prompt}"
 MIN_CANARY = 6
-
-
-@dataclass(frozen=True)
-class Login:
-    url: str
-    method: str = "POST"
-    json: Any = None
-    form: Mapping[str, str] | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
-    token: str | None = None  # dotted path of a bearer token in the JSON answer; None = session cookie
-    status: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -40,7 +33,7 @@ class Options:
     request: Any = field(default_factory=lambda: DEFAULT_REQUEST)
     answer: str | None = None
     stream: str = "auto"
-    login: Login | None = None
+    login: LoginSpec | None = None
     canaries: tuple[str, ...] = ()
     system_prompt: str = ""
     system_prompt_words: int = 8
@@ -51,6 +44,7 @@ class Options:
     concurrency: int = 8
     timeout_s: float = 30.0
     ca_bundle: str | None = None
+    resolve: tuple[str, ...] = ()
     secrets: frozenset[str] = frozenset()
 
 
@@ -86,6 +80,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         concurrency=_int(section, "concurrency", 8, minimum=1),
         timeout_s=_duration(section, "timeout", 30.0),
         ca_bundle=section.get("ca_bundle") or None,
+        resolve=_resolve(section),
         secrets=frozenset(canaries) | login_secrets,
     )
 
@@ -143,26 +138,64 @@ def _has_placeholder(value: Any) -> bool:
     return False
 
 
-def _login(section: Mapping[str, Any], ctx: GateContext, url: str) -> tuple[Login | None, frozenset[str]]:
+_SECRET_KEY = re.compile(r"pass|secret|token|key|credential|auth", re.I)
+
+
+def _login(section: Mapping[str, Any], ctx: GateContext, url: str) -> tuple[LoginSpec | None, frozenset[str]]:
+    from gates.common.http import LoginSpec
+
     if not section.get("auth"):
         return None, frozenset()
-    table, secrets = section.get("login"), frozenset[str]()
+    table, secrets, gate = section.get("login"), frozenset[str](), "ai"
     if not table:
-        # Log in as the smoke gate does: same [smoke.login] table (its ${VARS} read from the environment).
+        # Sign in as the smoke gate does: the same [smoke.login] table (its ${VARS} read from the environment).
         smoke = ctx.config.section("smoke")
-        table, secrets = smoke.data.get("login"), smoke.secrets
+        table, secrets, gate = smoke.data.get("login"), smoke.secrets, "smoke"
     if not isinstance(table, dict) or not (table.get("path") or table.get("url")):
         raise ConfigError("[ai] auth: expected a [ai.login] (or [smoke.login]) table with a path, got none")
+    _refuse_literal_credentials(ctx, gate)
     status = table.get("status", [])
-    return Login(
-        url=table.get("url") or urljoin(url, str(table["path"])),
+    spec = LoginSpec(
+        path=table.get("url") or urljoin(url, str(table["path"])),
         method=str(table.get("method", "POST")).upper(),
         json=table.get("json"),
         form=table.get("form"),
         headers=dict(table.get("headers") or {}),
         token=table.get("token"),
         status=tuple(status if isinstance(status, list) else [status]),
-    ), secrets
+    )
+    return spec, secrets
+
+
+def _refuse_literal_credentials(ctx: GateContext, gate: str) -> None:
+    """Credentials come from ${ENV} only: a password written into gates.toml is itself a leak."""
+    raw = ctx.config.data.get(gate, {}).get("login") if isinstance(ctx.config.data.get(gate), dict) else None
+    if not isinstance(raw, dict):
+        return
+    for part in ("json", "form"):
+        for name, value in _flatten(raw.get(part)).items():
+            if _SECRET_KEY.search(name) and isinstance(value, str) and value and "${" not in value:
+                raise ConfigError(f"{ctx.config.source}: [{gate}.login] {part}.{name}: a literal credential in the "
+                                  f"config; read it from the environment, e.g. {name.rsplit('.', 1)[-1]} = "
+                                  f'"${{DEMO_PASSWORD}}"')
+
+
+def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
+    if not isinstance(node, dict):
+        return {}
+    flat: dict[str, Any] = {}
+    for key, value in node.items():
+        name = f"{prefix}{key}"
+        flat.update(_flatten(value, name + ".") if isinstance(value, dict) else {name: value})
+    return flat
+
+
+def _resolve(section: Mapping[str, Any]) -> tuple[str, ...]:
+    from gates.common.http import parse_resolve
+
+    entries = _strings(section, "resolve")
+    parse_resolve(entries)  # raises ConfigError naming the bad entry
+    return entries
 
 
 def _system_prompt(section: Mapping[str, Any], root: Path) -> str:

@@ -36,4 +36,5 @@ SCHEMA = {
     "concurrency": Field("int", "requests in flight at once (default 8)"),
     "timeout": Field("duration", "per request (default 30s)"),
     "ca_bundle": Field("str"),
+    "resolve": Field("list[str]", "HOST:PORT:ADDR, like curl"),
 }

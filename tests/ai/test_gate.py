@@ -185,3 +185,12 @@ def test_list_and_help() -> None:
     assert "override-ignore-previous" in listed.output and "LLM07" in listed.output
     helped = CliRunner().invoke(cli, ["ai", "--help"])
     assert helped.exit_code == 0 and "--canary" in helped.output and "--max-requests" in helped.output
+
+
+def test_resolve_reaches_a_host_before_dns(gate, chat_url: str) -> None:  # type: ignore[no-untyped-def]
+    port = chat_url.rsplit(":", 1)[1]
+    run = gate({"url": f"http://chat.invalid:{port}/safe/chat", "categories": ["secrets"]},
+               "--resolve", f"chat.invalid:{port}:127.0.0.1")
+    assert run.exit_code == 0, run.output
+    unresolved = gate({"url": f"http://chat.invalid:{port}/safe/chat", "categories": ["secrets"]})
+    assert unresolved.exit_code == 3 and "DNS" in unresolved.output

@@ -37,10 +37,19 @@ def test_base_url_and_path(tmp_path: Path) -> None:
     assert from_smoke.url == "http://h.test/chat"
 
 
-def test_login_falls_back_to_smoke(tmp_path: Path) -> None:
-    smoke = {"smoke": {"login": {"path": "/login", "json": {"password": "pw-12345"}, "token": "access_token"}}}
+def test_login_falls_back_to_smoke(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PW", "pw-12345")
+    smoke = {"smoke": {"login": {"path": "/login", "json": {"password": "${PW}"}, "token": "access_token"}}}
     options = options_from_config({"url": "http://127.0.0.1:9/chat", "auth": True}, ctx(tmp_path, smoke))
-    assert options.login is not None and options.login.url == "http://127.0.0.1:9/login"
+    assert options.login is not None and options.login.path == "http://127.0.0.1:9/login"
+    assert "pw-12345" in options.secrets
+
+
+def test_literal_credentials_are_refused(tmp_path: Path) -> None:
+    login = {"path": "/login", "json": {"user": {"password": "hunter2hunter2"}}}
+    with pytest.raises(ConfigError, match=r"\[ai.login\] json.user.password: a literal credential"):
+        section = {"url": "http://h/chat", "auth": True, "login": login}
+        options_from_config(section, ctx(tmp_path, {"ai": {"login": login}}))
 
 
 @pytest.mark.parametrize(
@@ -56,6 +65,7 @@ def test_login_falls_back_to_smoke(tmp_path: Path) -> None:
         ({"url": "http://h/chat", "system_prompt_file": "missing.txt"}, "system_prompt_file: cannot read"),
         ({"url": "http://h/chat", "cases": "missing.yaml"}, "cases: cannot read"),
         ({"base_url": "http://h"}, "path: expected the chat route"),
+        ({"url": "http://h/chat", "resolve": ["h:80"]}, "expected HOST:PORT:ADDR"),
     ],
 )
 def test_bad_config(tmp_path: Path, section: dict[str, Any], message: str) -> None:
