@@ -86,7 +86,7 @@ def content_key(path: Path) -> str:
             for directory, subdirs, files in os.walk(path):
                 subdirs[:] = [d for d in subdirs if not d.startswith(".")]
                 for name in files:
-                    if name.endswith(_SUFFIXES) and not name.startswith("."):
+                    if name.endswith((*_SUFFIXES, ".zip")) and not name.startswith("."):
                         full = os.path.join(directory, name)
                         stat = os.stat(full)
                         entries.append(f"{os.path.relpath(full, path)}\0{stat.st_size}\0{stat.st_mtime_ns}\0")
@@ -105,14 +105,19 @@ def _record_files(root: Path) -> Iterator[Path]:
     for directory, subdirs, files in os.walk(root):
         subdirs[:] = [d for d in subdirs if not d.startswith(".")]
         for name in files:
-            if name.endswith(_SUFFIXES) and not name.startswith("."):
+            if name.endswith((*_SUFFIXES, ".zip")) and not name.startswith("."):
                 yield Path(directory) / name
 
 
 def _raw_records(path: Path) -> Iterator[tuple[str, bytes]]:
     if path.is_dir():
         for file in sorted(_record_files(path)):
-            yield str(file.relative_to(path)), file.read_bytes()
+            if file.suffix == ".zip":
+                # `gates deps update-db` leaves one export zip per ecosystem in the directory.
+                for member, data in _raw_records(file):
+                    yield f"{file.name}/{member}", data
+            else:
+                yield str(file.relative_to(path)), file.read_bytes()
         return
     try:
         with zipfile.ZipFile(path) as archive:
