@@ -21,12 +21,27 @@ def example_commands() -> list[list[str]]:
     for text in texts:
         for block in re.findall(r"```(?:sh|bash|console)\n(.*?)```", text, re.S):
             for line in block.splitlines():
-                line = line.split(" #", 1)[0].strip()
-                for part in re.split(r"&&|\|\|?|;", line):
-                    words = shlex.split(part.strip()) if part.strip() else []
-                    if words[:1] == ["gates"]:
-                        commands.append(words[1:])
+                line = line.strip().removeprefix("$ ")
+                try:
+                    words = shlex.split(line, comments=True)
+                except ValueError:  # not a shell line (an output sample)
+                    continue
+                while words and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", words[0]):
+                    words.pop(0)  # VAR=value before the command
+                for part in _split_commands(words):
+                    if part[:1] == ["gates"]:
+                        commands.append(part[1:])
     return commands
+
+
+def _split_commands(words: list[str]) -> list[list[str]]:
+    parts: list[list[str]] = [[]]
+    for word in words:
+        if word in ("&&", "||", "|", ";"):
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    return parts
 
 
 def help_text(path: list[str]) -> str:
