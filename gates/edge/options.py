@@ -90,8 +90,8 @@ def parse_nameservers(entries: Any) -> tuple[str, ...]:
 
 def _canonical(value: Any) -> str:
     parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in ("https", "http") or not parts.hostname or parts.path not in ("", "/"):
-        raise _fail("canonical", "an origin like https://example.com", value)
+    if parts is None or parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/"):
+        raise _fail("canonical", "an https origin like https://example.com", value)
     host = _host(parts.hostname, "canonical")
     port = f":{parts.port}" if parts.port else ""
     return f"{parts.scheme}://{host}{port}"
@@ -104,7 +104,7 @@ def _paths(section: Mapping[str, Any], key: str) -> tuple[str, ...]:
     for value in values:
         if not value.startswith(("/", "https://", "http://")):
             raise _fail(key, "a path starting with / or a full URL", value)
-    return tuple(values)
+    return tuple(dict.fromkeys(values))  # each path once: check names stay unique
 
 
 def _login(raw: Any) -> tuple[Login | None, set[str]]:

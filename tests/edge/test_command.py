@@ -45,6 +45,34 @@ def test_good_map_passes_with_flags_and_writes_junit(world, git_repo):
     assert {check["group"] for check in data["gates"][0]["checks"]} >= {"dns", "redirect", "tls", "cache", "cookies"}
 
 
+def test_blocked_junit_validates_against_the_xsd(world, git_repo):
+    from lxml import etree
+
+    site = good_site()
+    site.hosts[f"www.{DOMAIN}"].redirect_to = None
+    site.hosts[f"www.{DOMAIN}"].pages = {"/": Page()}
+    write_config(git_repo, world(site))
+    assert invoke("--junit-xml", "edge.xml").exit_code == 1
+    root = etree.parse(str(git_repo / "edge.xml")).getroot()
+    names = [(case.get("classname"), case.get("name")) for case in root.iter("testcase")]
+    assert len(names) == len(set(names))
+    assert any(case.find("failure") is not None and case.find("failure").get("type") == "edge.redirect.not-canonical"
+               for case in root.iter("testcase"))
+    for case in root.iter("testcase"):
+        case.attrib.pop("file", None)
+        case.attrib.pop("line", None)
+    xsd = Path(__file__).resolve().parents[1] / "data" / "junit-10.xsd"
+    etree.XMLSchema(etree.parse(str(xsd))).assertValid(root)
+
+
+def test_gates_run_includes_edge_in_post_deploy(world, git_repo):
+    write_config(git_repo, world())
+    result = CliRunner().invoke(cli, ["run", "--stage", "post-deploy", "--gates", "edge", "--junit-xml", "all.xml"],
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert 'name="gates.edge"' in (git_repo / "all.xml").read_text()
+
+
 def test_broken_map_blocks(world, git_repo):
     site = good_site()
     site.hosts[f"app.{DOMAIN}"].http = "serve"

@@ -43,7 +43,8 @@ def test_options_parse_resolve_and_nameservers():
 @pytest.mark.parametrize(("section", "message"), [
     ({"canonical": "https://example.test"}, None),
     ({"domain": "example.test"}, None),
-    ({"domain": "example.test", "canonical": "example.test"}, "[edge] canonical: expected an origin"),
+    ({"domain": "example.test", "canonical": "example.test"}, "[edge] canonical: expected an https origin"),
+    ({"domain": "example.test", "canonical": "http://example.test"}, "[edge] canonical: expected an https origin"),
     ({"domain": "example.test", "canonical": "https://example.test/app"}, "[edge] canonical"),
     ({"domain": "bad domain", "canonical": "https://example.test"}, "[edge] domain"),
     ({"domain": "example.test", "canonical": "https://example.test", "hosts": {"example.test": "redirect"}},
