@@ -58,8 +58,8 @@ class Limits:
 
 def needs_autocommit(statements: list[Statement]) -> bool:
     for statement in statements:
-        kind = type(statement.node).__name__
-        if kind in _NO_TRANSACTION or getattr(statement.node, "concurrent", False):
+        node = statement.node
+        if node is not None and (node.kind in _NO_TRANSACTION or node.concurrent):
             return True
     return False
 

@@ -75,7 +75,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "use plain VACUUM, or pg_repack"),
     Rule("lock-table", W, "an explicit LOCK blocks traffic for the rest of the transaction",
          "avoid explicit locks in migrations, or keep the transaction very short with lock_timeout"),
-    Rule("lock-timeout-missing", W, "this statement waits for an ACCESS EXCLUSIVE lock with no lock_timeout: "
+    Rule("lock-timeout-missing", W, "this statement waits for a lock on a live table with no lock_timeout: "
          "behind one long query, it queues every other query on the table", "SET lock_timeout = '5s' at the top "
          "of the migration (and retry on timeout)"),
 )}
@@ -124,8 +124,7 @@ def _name(relation: Any) -> str:
 
 
 def _check(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
-    kind = type(node).__name__
-    handler = _HANDLERS.get(kind)
+    handler = _HANDLERS.get(node.kind)
     if handler is not None:
         yield from handler(node, state)
 
@@ -142,7 +141,12 @@ def _needs_lock_timeout(state: MigrationState, table: str) -> Iterator[tuple[str
 
 def _create(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     state.created.add(_name(node.relation))
-    return iter(())
+    # A foreign key takes a SHARE ROW EXCLUSIVE lock on the table it references: writes to it wait.
+    for element in node.tableElts or ():
+        for constraint in (element.constraints or ()) + (element,):
+            referenced = _name(getattr(constraint, "pktable", None))
+            if referenced and _existing(state, referenced):
+                yield from _needs_lock_timeout(state, referenced)
 
 
 def _create_as(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
@@ -151,11 +155,10 @@ def _create_as(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
 
 
 def _transaction(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
-    from pglast.enums import TransactionStmtKind as K
-
-    if node.kind in (K.TRANS_STMT_BEGIN, K.TRANS_STMT_START):
+    kind = node.fields.get("kind")
+    if kind in ("TRANS_STMT_BEGIN", "TRANS_STMT_START"):
         state.in_block = True
-    elif node.kind in (K.TRANS_STMT_COMMIT, K.TRANS_STMT_ROLLBACK):
+    elif kind in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK"):
         state.in_block = False
     return iter(())
 
@@ -167,33 +170,30 @@ def _set(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
 
 
 def _drop(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
-    from pglast.enums import DropBehavior, ObjectType
-
-    names = [".".join(getattr(p, "sval", "") for p in obj) if isinstance(obj, tuple) else "" for obj in node.objects]
+    names = [".".join(str(getattr(p, "sval", "") or "") for p in (obj.items or ())) if obj.kind == "List" else ""
+             for obj in node.objects or ()]
     tables = [n.split(".")[-1].lower() for n in names]
-    if node.removeType == ObjectType.OBJECT_TABLE:
+    if node.removeType == "OBJECT_TABLE":
         existing = [t for t in tables if _existing(state, t)]
         if existing:
             yield "drop-table", ", ".join(existing)
             yield from _needs_lock_timeout(state, existing[0])
-    elif node.removeType == ObjectType.OBJECT_INDEX:
+    elif node.removeType == "OBJECT_INDEX":
         if node.concurrent and (state.transactional or state.in_block):
             yield "concurrently-in-transaction", "DROP INDEX CONCURRENTLY"
         elif not node.concurrent:
             yield "drop-index-not-concurrently", ", ".join(names)
-    if node.behavior == DropBehavior.DROP_CASCADE:
+    if node.behavior == "DROP_CASCADE":
         yield "drop-cascade", ", ".join(names)
 
 
 def _rename(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
-    from pglast.enums import ObjectType
-
     table = _name(node.relation)
     if not _existing(state, table):
         return
-    if node.renameType == ObjectType.OBJECT_COLUMN:
+    if node.renameType == "OBJECT_COLUMN":
         yield "rename-column", f"{table}.{node.subname} -> {node.newname}"
-    elif node.renameType == ObjectType.OBJECT_TABLE:
+    elif node.renameType == "OBJECT_TABLE":
         yield "rename-table", f"{table} -> {node.newname}"
     else:
         return
@@ -206,85 +206,80 @@ def _index(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
         yield "concurrently-in-transaction", f"index on {table}"
     elif not node.concurrent and _existing(state, table):
         yield "create-index-not-concurrently", f"index on {table}"
+        yield from _needs_lock_timeout(state, table)  # a SHARE lock: writes queue behind it
 
 
 def _alter(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
-    from pglast.enums import AlterTableType as T
-    from pglast.enums import ObjectType
-
     table = _name(node.relation)
-    if node.objtype != ObjectType.OBJECT_TABLE or not _existing(state, table):
+    if node.objtype != "OBJECT_TABLE" or not _existing(state, table):
         return
     locking = False
     for cmd in node.cmds or ():
         sub = cmd.subtype
-        if sub == T.AT_DropColumn:
+        if sub == "AT_DropColumn":
             yield "drop-column", f"{table}.{cmd.name}"
-        elif sub == T.AT_AlterColumnType:
+        elif sub == "AT_AlterColumnType":
             yield _type_change(cmd), f"{table}.{cmd.name}"
-        elif sub == T.AT_SetNotNull and table not in state.validated:
+        elif sub == "AT_SetNotNull" and table not in state.validated:
             yield "set-not-null", f"{table}.{cmd.name}"
-        elif sub == T.AT_ValidateConstraint:
+        elif sub == "AT_ValidateConstraint":
             state.validated.add(table)
-        elif sub == T.AT_AddColumn:
+        elif sub == "AT_AddColumn":
             yield from _add_column(cmd.def_, table)
-        elif sub == T.AT_AddConstraint:
+        elif sub == "AT_AddConstraint":
             yield from _constraint(cmd.def_, table)
-        locking = locking or sub not in (T.AT_ValidateConstraint, T.AT_SetStatistics)
+        locking = locking or sub not in ("AT_ValidateConstraint", "AT_SetStatistics")
     if locking:
         yield from _needs_lock_timeout(state, table)
 
 
 def _type_change(cmd: Any) -> str:
-    names = [getattr(n, "sval", "") for n in (cmd.def_.typeName.names or ())]
+    names = [str(n.sval or "") for n in (cmd.def_.typeName.names or ())]
     return "alter-column-type-text" if names and names[-1].lower() in TEXTUAL else "alter-column-type"
 
 
 def _add_column(column: Any, table: str) -> Iterator[tuple[str, str]]:
-    from pglast.enums import ConstrType as C
-
     constraints = column.constraints or ()
-    types = [getattr(n, "sval", "").lower() for n in (column.typeName.names or ())]
-    default = next((c for c in constraints if c.contype == C.CONSTR_DEFAULT), None)
+    types = [str(n.sval or "").lower() for n in (column.typeName.names or ())]
+    default = next((c for c in constraints if c.contype == "CONSTR_DEFAULT"), None)
     where = f"{table}.{column.colname}"
     if types and types[-1] in SERIAL:
         yield "add-column-volatile-default", f"{where} ({types[-1]})"
-    elif default is not None and _calls_volatile(default.raw_expr):
+    elif default is not None and _calls_volatile(default.fields.get("raw_expr")):
         yield "add-column-volatile-default", where
-    if any(c.contype == C.CONSTR_GENERATED for c in constraints):
+    if any(c.contype == "CONSTR_GENERATED" for c in constraints):
         yield "add-column-generated", where
-    if any(c.contype == C.CONSTR_NOTNULL for c in constraints) and default is None:
+    if any(c.contype == "CONSTR_NOTNULL" for c in constraints) and default is None:
         yield "add-not-null-column", where
     for constraint in constraints:
-        if constraint.contype == C.CONSTR_FOREIGN:
+        if constraint.contype == "CONSTR_FOREIGN":
             yield "foreign-key-not-valid", where
-        elif constraint.contype in (C.CONSTR_UNIQUE, C.CONSTR_PRIMARY):
+        elif constraint.contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY"):
             yield "unique-constraint", where
 
 
 def _constraint(constraint: Any, table: str) -> Iterator[tuple[str, str]]:
-    from pglast.enums import ConstrType as C
-
     name = constraint.conname or "unnamed"
-    if constraint.contype == C.CONSTR_FOREIGN and not constraint.skip_validation:
+    if constraint.contype == "CONSTR_FOREIGN" and not constraint.skip_validation:
         yield "foreign-key-not-valid", f"{table} ({name})"
-    elif constraint.contype == C.CONSTR_CHECK and not constraint.skip_validation:
+    elif constraint.contype == "CONSTR_CHECK" and not constraint.skip_validation:
         yield "check-not-valid", f"{table} ({name})"
-    elif constraint.contype in (C.CONSTR_UNIQUE, C.CONSTR_PRIMARY) and not constraint.indexname:
+    elif constraint.contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not constraint.indexname:
         yield "unique-constraint", f"{table} ({name})"
 
 
 def _calls_volatile(expr: Any) -> bool:
-    from pglast.visitors import Visitor
-
-    found: list[str] = []
-
-    class Calls(Visitor):
-        def visit_FuncCall(self, ancestors: Any, node: Any) -> None:  # noqa: N802 - pglast's naming
-            found.append(str(getattr(node.funcname[-1], "sval", "")).lower())
-
-    Calls()(expr)
-    return any(name in VOLATILE for name in found)
+    """Whether a raw expression tree (JSON) calls a volatile function anywhere."""
+    if isinstance(expr, dict):
+        call = expr.get("FuncCall")
+        if isinstance(call, dict):
+            names = [part.get("String", {}).get("sval", "") for part in call.get("funcname", [])]
+            if names and str(names[-1]).lower() in VOLATILE:
+                return True
+        return any(_calls_volatile(value) for value in expr.values())
+    if isinstance(expr, list):
+        return any(_calls_volatile(value) for value in expr)
+    return False
 
 
 def _truncate(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:

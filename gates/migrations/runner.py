@@ -172,10 +172,12 @@ def _created_anywhere(run: SetRun) -> set[str]:
     names: set[str] = set()
     for migration in run.migration_set.migrations:
         for statement in split(migration.up):
-            relation = getattr(statement.node, "relation", None)
-            if type(statement.node).__name__ in ("CreateStmt", "ViewStmt") and relation is not None:
-                names.add(str(relation.relname).lower())
-            elif type(statement.node).__name__ == "CreateTableAsStmt":
+            node = statement.node
+            if node is None:
+                continue
+            if node.kind in ("CreateStmt", "ViewStmt") and node.relation is not None:
+                names.add(str(node.relation.relname).lower())
+            elif node.kind == "CreateTableAsStmt":
                 names.add(str(statement.node.into.rel.relname).lower())
     return names
 

@@ -166,7 +166,7 @@ def stub_extensions(statements: list[Statement], available: frozenset[str]) -> t
     result, stubbed = [], []
     for statement in statements:
         node = statement.node
-        if type(node).__name__ == "CreateExtensionStmt" and node.extname not in available:
+        if node is not None and node.kind == "CreateExtensionStmt" and node.extname not in available:
             schema = next((str(getattr(o.arg, "sval", "public")) for o in node.options or ()
                            if getattr(o, "defname", "") == "schema"), "public")
             stubbed.append(node.extname)
