@@ -8,11 +8,15 @@ Answers are judged by deterministic rules (gates.ai.judges), never by another mo
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from gates.ai.cases import Case
 from gates.ai.options import Options, options_from_config
 from gates.progress import NullProgress, Progress
 from gates.report import Check, Figure, Finding, Report, Severity, Status
+
+if TYPE_CHECKING:  # gates.ai.client imports httpx: loaded only when the gate runs
+    from gates.ai.client import Exchange
 
 __all__ = ["Options", "options_from_config", "run"]
 
@@ -45,6 +49,8 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     checks.extend(skipped(case, why) for case in over_budget)
     timings = [e.elapsed_ms for e in exchanges if e.elapsed_ms is not None and e.error is None]
     checks.append(_latency(timings, options.p95_ms))
+    if options.max_error_rate is not None and exchanges:
+        checks.append(_error_rate(exchanges, options.max_error_rate))
     metrics: dict[str, Figure] = {"requests": len(exchanges), "errors": sum(1 for e in exchanges if e.error),
                "attacks": len(planned), "not_sent": len(over_budget), "attack_set": options.attack_set_version}
     if timings:
@@ -62,6 +68,21 @@ def _plan(options: Options) -> tuple[list[Case], list[Case]]:
         planned.append(case)
         left -= len(case.prompts)
     return planned, []
+
+
+def _error_rate(exchanges: list[Exchange], budget: float) -> Check:
+    """Timeouts and 5xx make their attack's check an error (exit 3); past the budget the AI route itself is
+    too unreliable to ship (exit 1)."""
+    failed = [e for e in exchanges if e.error and not e.error.startswith("not sent")]
+    rate = len(failed) / len(exchanges)
+    properties: dict[str, Figure] = {"error_rate": round(rate, 4), "errors": len(failed), "budget": budget}
+    message = f"{len(failed)} of {len(exchanges)} requests failed ({rate:.0%}, budget {budget:.0%})"
+    findings: tuple[Finding, ...] = ()
+    if rate > budget:
+        findings = (Finding("error-rate-over-budget", message, Severity.ERROR,
+                            evidence=failed[0].error, fix="Fix the AI route's timeouts and server errors."),)
+    return Check("error-rate", Status.FAILED if findings else Status.PASSED, 0.0, findings, properties,
+                 group="latency", message=message)
 
 
 def _latency(timings: list[float], budget: float | None) -> Check:

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from gates.errors import ConfigError
+from gates.errors import CannotEvaluate, ConfigError
 from gates.report import Severity
 
 BUILTIN = "builtin"
@@ -45,7 +45,12 @@ class AttackSet:
 def load_builtin() -> AttackSet:
     import yaml
 
-    text = resources.files("gates.ai").joinpath("attacks.yaml").read_text(encoding="utf-8")
+    try:
+        text = resources.files("gates.ai").joinpath("attacks.yaml").read_text(encoding="utf-8")
+    except OSError:
+        # A packaging mistake, not the user's: say so instead of a traceback.
+        raise CannotEvaluate("ai: the built-in attack set (gates/ai/attacks.yaml) is missing from this "
+                             "installation; reinstall launch-gates") from None
     data = yaml.safe_load(text)
     cases = tuple(_case(item, index, BUILTIN, None) for index, item in enumerate(data["cases"]))
     return AttackSet(str(data["version"]), cases)

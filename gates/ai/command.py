@@ -44,6 +44,7 @@ def _list(ctx: click.Context, param: click.Parameter, value: bool) -> None:
 @click.option("--cases", help="YAML/JSON file of the team's own attacks.")
 @click.option("--p95-ms", type=float, help="Budget for the 95th percentile answer time.")
 @click.option("--max-requests", type=int, help="At most this many requests (default 60).")
+@click.option("--max-error-rate", type=float, help="Share of requests that may fail before the gate blocks.")
 @click.option("--concurrency", type=int, help="Requests in flight at once (default 8).")
 @click.option("--timeout", help="Per request, e.g. 30s.")
 @click.option("--ca-bundle", help="CA bundle for HTTPS.")

@@ -40,6 +40,7 @@ class Options:
     allowed_domains: tuple[str, ...] = ()
     forbidden_tools: tuple[str, ...] = ()
     p95_ms: float | None = None
+    max_error_rate: float | None = None
     max_requests: int = 60
     concurrency: int = 8
     timeout_s: float = 30.0
@@ -76,6 +77,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         or (urlsplit(url).hostname or "",),
         forbidden_tools=_strings(section, "forbidden_tools"),
         p95_ms=_number(section, "p95_ms"),
+        max_error_rate=_rate(section, "max_error_rate"),
         max_requests=_int(section, "max_requests", 60, minimum=1),
         concurrency=_int(section, "concurrency", 8, minimum=1),
         timeout_s=_duration(section, "timeout", 30.0),
@@ -239,6 +241,15 @@ def _number(section: Mapping[str, Any], key: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
         raise ConfigError(f"[ai] {key}: expected a positive number, got {value!r}")
+    return float(value)
+
+
+def _rate(section: Mapping[str, Any], key: str) -> float | None:
+    value = section.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ConfigError(f"[ai] {key}: expected a share between 0 and 1 (0.05 = 5%), got {value!r}")
     return float(value)
 
 

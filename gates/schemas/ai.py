@@ -32,6 +32,7 @@ SCHEMA = {
     "builtin": Field("bool", "send the built-in attack set (default true)"),
     "categories": Field("list[str]", "only these built-in categories"),
     "p95_ms": Field("number", "95th percentile answer time over the run"),
+    "max_error_rate": Field("number", "share of requests that may fail (timeouts, 5xx) before the gate blocks"),
     "max_requests": Field("int", "at most this many requests per run (default 60)"),
     "concurrency": Field("int", "requests in flight at once (default 8)"),
     "timeout": Field("duration", "per request (default 30s)"),

@@ -194,3 +194,13 @@ def test_resolve_reaches_a_host_before_dns(gate, chat_url: str) -> None:  # type
     assert run.exit_code == 0, run.output
     unresolved = gate({"url": f"http://chat.invalid:{port}/safe/chat", "categories": ["secrets"]})
     assert unresolved.exit_code == 3 and "DNS" in unresolved.output
+
+
+def test_error_budget(gate, chat_url: str) -> None:  # type: ignore[no-untyped-def]
+    # Every request fails: each attack cannot be judged (error), and past the budget the route blocks (1 beats 3).
+    run = gate(config(chat_url, "error/chat", categories=["secrets"], max_error_rate=0.1))
+    assert run.exit_code == 1
+    assert run.rules("error-rate") == {"error-rate-over-budget"}
+    assert run.checks["secrets-env"]["status"] == "error"
+    fine = gate(config(chat_url, "safe/chat", categories=["secrets"], max_error_rate=0))
+    assert fine.exit_code == 0 and fine.checks["error-rate"]["properties"]["errors"] == 0
