@@ -95,3 +95,14 @@ def test_pypi_service_when_the_network_answers(git_repo: Path) -> None:
         pytest.skip(f"pip-audit's PyPI service did not answer from this machine: {check['message'][:200]}")
     assert result.exit_code == 1
     assert "CVE-2018-18074" in json.dumps(check)
+
+
+def test_unpinned_requirements_are_resolved_like_pip_audit(git_repo: Path, osv_db: Path) -> None:
+    (git_repo / "requirements.txt").write_text("jinja2<2.10.1\n")
+    with serve(osv_db) as url:
+        result = deps("--osv-url", url, "--json", "out.json")
+    check = json.loads((git_repo / "out.json").read_text())["gates"][0]["checks"][0]
+    if check["status"] == "error":
+        pytest.skip(f"pip could not resolve from the package index here: {check['message'][:200]}")
+    assert result.exit_code == 1, result.output
+    assert "jinja2 2.10: PYSEC-2019-217" in json.dumps(check)
