@@ -38,7 +38,9 @@ def check_for(case: Case, exchanges: Sequence[Exchange], rules: Rules, secrets: 
         secrets.update(text[h.span[0]:h.span[1]] for h in hits if h.secret and h.span)
         findings.extend(_finding(case, hit, text, hits) for hit in hits)
     duration = sum(e.elapsed_ms or 0.0 for e in exchanges) / 1000
-    properties: dict[str, Figure] = {"requests": len(exchanges), "category": case.category}
+    times = [e.elapsed_ms for e in exchanges if e.elapsed_ms is not None]
+    properties: dict[str, Figure] = {"answer_ms": round(max(times), 1)} if times else {}
+    properties.update({"requests": len(exchanges), "category": case.category})
     if case.owasp:
         properties["owasp"] = case.owasp
     status = judge(findings)
