@@ -21,13 +21,15 @@ from typing import TYPE_CHECKING, Any
 
 from gates.context import GateContext
 from gates.edge.options import Options, from_section
-from gates.progress import NullProgress, Progress
+from gates.progress import NullProgress, Progress, Task
 from gates.report import Check, Report, Status
 
 if TYPE_CHECKING:
     from gates.common.dns import Resolver
     from gates.edge.dnsmap import HostRecord
-    from gates.edge.network import Network
+    from gates.edge.network import Fetcher, Network
+    from gates.edge.probe import HostProbe
+    from gates.edge.sitechecks import Seen
 
 __all__ = ["Options", "options_from_config", "run"]
 
@@ -37,9 +39,8 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
 
 
 def run(options: Options, progress: Progress | None = None) -> Report:
-    from gates.edge import hostchecks, sitechecks, tls
+    from gates.edge import sitechecks, tls
     from gates.edge.network import Fetcher
-    from gates.edge.probe import probe_host
 
     started = time.monotonic()
     progress = progress or NullProgress()
@@ -47,28 +48,14 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     resolver, records, checks = _check_dns(options)
     task.advance()
     network = _network(options, records, resolver)
-    tls.legacy_context()
+    tls.legacy_context()  # built once, before the probe threads
     fetcher = Fetcher(network)
     seen = sitechecks.Seen()
     try:
-        reachable = [h for h in options.hosts if _resolvable(options, records, h)]
-        checks += [_skipped(h) for h in options.hosts if h not in reachable]
-        with ThreadPoolExecutor(max_workers=max(1, min(8, len(reachable)))) as pool:
-            futures = [pool.submit(probe_host, h, options.hosts[h], network, fetcher, options.ca_bundle)
-                       for h in reachable]
-            probes = []
-            for future in futures:
-                probes.append(future.result())
-                task.advance()
-        now = dt.datetime.now(dt.timezone.utc)
-        for probe in probes:
-            checks.append(hostchecks.redirect_check(probe, options))
-            checks.append(hostchecks.tls_check(probe, options, now))
-            checks.append(hostchecks.hsts_check(probe, options))
-            extra = hostchecks.security_headers_check(probe)
-            checks += [extra] if extra else []
-            for chain in (probe.http, probe.https):
-                seen.add(chain.answers if chain else ())
+        reachable = [host for host in options.hosts if _resolvable(options, records, host)]
+        checks += [_skipped(host) for host in options.hosts if host not in reachable]
+        probes = _probe_hosts(options, reachable, network, fetcher, task)
+        checks += _judge_hosts(options, probes, seen)
         checks += sitechecks.legacy_checks(options, fetcher, seen)
         login_answer, login_error = sitechecks.login(options, fetcher, seen)
         checks += sitechecks.cache_checks(options, fetcher, seen, sitechecks.cookie_header(login_answer))
@@ -78,10 +65,39 @@ def run(options: Options, progress: Progress | None = None) -> Report:
         task.advance()
     finally:
         fetcher.close()
-    metrics = {"hosts": len(options.hosts), "requests": len(seen.answers),
-               "min_cert_days": options.min_cert_days}
+    metrics = {"hosts": len(options.hosts), "requests": len(seen.answers), "min_cert_days": options.min_cert_days}
     return Report("edge", tuple(checks), time.monotonic() - started, metrics,
                   secrets=options.secrets | frozenset(s for s in seen.secrets if s))
+
+
+def _probe_hosts(options: Options, hosts: list[str], network: Network, fetcher: Fetcher, task: Task) -> list[HostProbe]:
+    """TLS handshakes and redirect chains of every host, in parallel (each host is a few round trips)."""
+    from gates.edge.probe import probe_host
+
+    probes = []
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(hosts)))) as pool:
+        futures = [pool.submit(probe_host, host, options.hosts[host], network, fetcher, options.ca_bundle)
+                   for host in hosts]
+        for future in futures:
+            probes.append(future.result())
+            task.advance()
+    return probes
+
+
+def _judge_hosts(options: Options, probes: list[HostProbe], seen: Seen) -> list[Check]:
+    from gates.edge import hostchecks
+
+    checks: list[Check] = []
+    now = dt.datetime.now(dt.timezone.utc)
+    for probe in probes:
+        checks.append(hostchecks.redirect_check(probe, options))
+        checks.append(hostchecks.tls_check(probe, options, now))
+        checks.append(hostchecks.hsts_check(probe, options))
+        extra = hostchecks.security_headers_check(probe)
+        checks += [extra] if extra else []
+        for chain in (probe.http, probe.https):
+            seen.add(chain.answers if chain else ())
+    return checks
 
 
 def _check_dns(options: Options) -> tuple[Resolver, dict[str, HostRecord], list[Check]]:

@@ -96,7 +96,11 @@ class Answer:
         value = self.headers.get("location")
         if not value or not 300 <= self.status < 400:
             return None
-        return str(urljoin(self.url, value.strip()))
+        try:
+            target = str(urljoin(self.url, value.strip()))
+        except ValueError:  # an unparseable Location ends the chain where it is
+            return None
+        return target if target.startswith(("http://", "https://")) else None
 
     @property
     def is_html(self) -> bool:
@@ -133,7 +137,8 @@ class Fetcher:
                         break
         except httpcore.ConnectError as exc:
             raise Unreachable(f"cannot connect to {parts.hostname}: {exc or 'connection failed'}") from None
-        except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError, OSError) as exc:
+        except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError,
+                httpcore.UnsupportedProtocol, OSError, ssl.SSLError) as exc:
             raise Unreachable(f"{method} {url}: {exc.__class__.__name__}: {exc}") from None
         pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]
         return Answer(url, response.status, httpx.Headers(pairs), data)
