@@ -31,7 +31,8 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     started = time.monotonic()
     inputs = flow.read_inputs(options)
     groups = flow.group(inputs.manifests, options.no_dev)
+    audit_started = time.monotonic()
     audit, metrics = flow.audit(groups, options, progress)
-    checks = inputs.error_checks + flow.checks(groups, audit, options)
+    checks = inputs.error_checks + flow.checks(groups, audit, options, time.monotonic() - audit_started)
     metrics = {**metrics, "files": len(inputs.manifests), "packages": sum(len(g.dependencies) for g in groups)}
     return Report("deps", tuple(checks), time.monotonic() - started, metrics, frozenset(inputs.secrets))
