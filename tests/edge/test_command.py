@@ -133,14 +133,18 @@ def test_secrets_never_reach_any_output(world, git_repo):
     section = world(site)
     section["login"] = {"path": "/api/login", "json": {"email": "demo@example.test", "password": "${EDGE_PASSWORD}"}}
     write_config(git_repo, section)
-    result = invoke("--junit-xml", "r/edge.xml", "--json", "r/edge.json", env={"EDGE_PASSWORD": SECRET})
+    summary, outputs = git_repo / "summary.md", git_repo / "outputs.txt"
+    env = {"EDGE_PASSWORD": SECRET, "GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary),
+           "GITHUB_OUTPUT": str(outputs)}
+    result = invoke("--junit-xml", "r/edge.xml", "--json", "r/edge.json", env=env)
     assert result.exit_code == 1
     assert "edge.content.mixed-active" in result.output and "edge.cookie.secure" in result.output
-    written = [result.output, (git_repo / "r/edge.xml").read_text(), (git_repo / "r/edge.json").read_text()]
+    written = [result.output, (git_repo / "r/edge.xml").read_text(), (git_repo / "r/edge.json").read_text(),
+               summary.read_text(), outputs.read_text()]
     for text in written:
         assert SECRET not in text
         assert COOKIE_VALUE not in text
-    assert "cdn.test/x.js" in written[2]
+    assert "cdn.test/x.js" in written[2] and "edge" in written[3]
 
 
 def test_help_names_the_flags():
