@@ -204,3 +204,24 @@ def test_error_budget(gate, chat_url: str) -> None:  # type: ignore[no-untyped-d
     assert run.checks["secrets-env"]["status"] == "error"
     fine = gate(config(chat_url, "safe/chat", categories=["secrets"], max_error_rate=0))
     assert fine.exit_code == 0 and fine.checks["error-rate"]["properties"]["errors"] == 0
+
+
+def test_concurrency_limit(gate, chat_url: str) -> None:  # type: ignore[no-untyped-def]
+    run = gate(config(chat_url, "safe/chat?delay=0.05&tag=limit2", concurrency=2, max_requests=8))
+    assert run.exit_code == 0, run.output
+    assert chat_app.IN_FLIGHT.total["limit2"] == 8
+    assert chat_app.IN_FLIGHT.peak["limit2"] <= 2
+
+
+def test_https_with_ca_bundle(gate, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    cert.private_key_and_cert_chain_pem.write_to_path(str(tmp_path / "server.pem"))
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    with chat_app.serve(certfile=str(tmp_path / "server.pem"), keyfile=str(tmp_path / "server.pem")) as base:
+        settings = {"url": f"{base}/leaky/chat", "canaries": [CANARY], "categories": ["system-prompt"]}
+        untrusted = gate(settings)
+        assert untrusted.exit_code == 3 and "TLS" in untrusted.output
+        trusted = gate({**settings, "ca_bundle": str(tmp_path / "ca.pem")})
+        assert trusted.exit_code == 1 and "canary-leaked" in trusted.rules()

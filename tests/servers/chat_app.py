@@ -5,6 +5,7 @@
     POST /login                    {"email", "password"} -> {"access_token"} + session cookie
     query: stream=openai|vercel|vercel-ui  (SSE chunks, AI SDK data stream, AI SDK UI message stream)
            delay=SECONDS           (answer delay; `slow` defaults to 3 s)
+           tag=NAME                (IN_FLIGHT counts requests at once per tag)
 
 Modes: safe (refuses everything), leaky (reveals its system prompt with the canary, or the planted API
 key when asked about keys; spaced / reversed / base64 when asked to spell, reverse or encode), indirect
@@ -150,7 +151,36 @@ def _signed_in(request: Request) -> bool:
     return request.headers.get("authorization") == f"Bearer {TOKEN}" or request.cookies.get("session") == TOKEN
 
 
+class InFlight:
+    """Requests in flight per `tag` query parameter, and the most seen at once: the gate's concurrency limit."""
+
+    def __init__(self) -> None:
+        self.now: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
+        self.total: dict[str, int] = {}
+
+    def enter(self, tag: str) -> None:
+        self.now[tag] = self.now.get(tag, 0) + 1
+        self.peak[tag] = max(self.peak.get(tag, 0), self.now[tag])
+        self.total[tag] = self.total.get(tag, 0) + 1
+
+    def leave(self, tag: str) -> None:
+        self.now[tag] -= 1
+
+
+IN_FLIGHT = InFlight()
+
+
 async def chat(request: Request) -> Response:
+    tag = request.query_params.get("tag", "")
+    IN_FLIGHT.enter(tag)
+    try:
+        return await _chat(request)
+    finally:
+        IN_FLIGHT.leave(tag)
+
+
+async def _chat(request: Request) -> Response:
     mode = request.path_params["mode"]
     if mode not in MODES:
         return JSONResponse({"error": "unknown mode"}, status_code=404)
@@ -190,8 +220,8 @@ def make_app() -> Starlette:
 
 
 @contextmanager
-def serve(host: str = "127.0.0.1") -> Iterator[str]:
-    """Run the chat app under uvicorn in a background thread; yield its base URL."""
+def serve(host: str = "127.0.0.1", certfile: str | None = None, keyfile: str | None = None) -> Iterator[str]:
+    """Run the chat app under uvicorn in a background thread; yield its base URL (https with a cert)."""
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the listening socket
     # says TCP; without it every answer on a kept-alive connection waits ~40 ms for a delayed ACK.
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -199,7 +229,7 @@ def serve(host: str = "127.0.0.1") -> Iterator[str]:
     sock.bind((host, 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(make_app(), log_level="critical", access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=1)
+                            timeout_graceful_shutdown=1, ssl_certfile=certfile, ssl_keyfile=keyfile)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -209,7 +239,8 @@ def serve(host: str = "127.0.0.1") -> Iterator[str]:
             raise RuntimeError("chat app did not start")
         time.sleep(0.01)
     try:
-        yield f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+        scheme = "https" if certfile else "http"
+        yield f"{scheme}://{host}:{port}" if ":" not in host else f"{scheme}://[{host}]:{port}"
     finally:
         server.should_exit = True
         thread.join(5)
