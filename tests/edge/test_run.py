@@ -274,3 +274,13 @@ def test_too_many_hops_block(world):
     report = check(world(site, legacy_redirects={"/a": "/pricing"}))
     assert report.exit_code == 1
     assert "4 redirects (at most 3)" in finding(report, "edge.redirect.too-many-hops")
+
+
+def test_connections_go_where_the_nameserver_says(world):
+    # v6 exists only in the loopback zone, as AAAA ::1 where nothing listens: the gate must dial ::1.
+    v6 = f"v6.{DOMAIN}"
+    hosts = {WWW: "redirect", APP: "serve", API: "serve", v6: "serve"}
+    report = check(world(zone_extra=f"{v6}. 60 IN AAAA ::1", hosts=hosts))
+    tls_check = {c.name: c for c in report.checks}[f"tls {v6}"]
+    assert tls_check.status is Status.ERROR and "(::1:" in tls_check.message
+    assert report.exit_code == 3
