@@ -49,7 +49,7 @@ def parse(body: str, content_type: str, headers: dict[str, str], stream: str, pa
         return _sse(body, path)
     if kind == "vercel":
         return _data_stream(body)
-    return _plain(body, path, stream == "none" or "json" in content_type)
+    return _plain(body, path)
 
 
 def _kind(body: str, content_type: str, headers: dict[str, str], stream: str) -> str:
@@ -85,7 +85,7 @@ def _as_text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _plain(body: str, path: str | None, expect_json: bool) -> Answer:
+def _plain(body: str, path: str | None) -> Answer:
     try:
         document = json.loads(body)
     except ValueError:

@@ -34,7 +34,7 @@ def check_for(case: Case, exchanges: Sequence[Exchange], rules: Rules, secrets: 
             errors.append(exchange.error or "no answer")
             continue
         text = exchange.answer.transcript
-        hits = judge_answer(exchange.answer, case, rules)
+        hits = judge_answer(exchange.answer, case, rules, blocked=exchange.blocked)
         secrets.update(text[h.span[0]:h.span[1]] for h in hits if h.secret and h.span)
         findings.extend(_finding(case, hit, text, hits) for hit in hits)
     duration = sum(e.elapsed_ms or 0.0 for e in exchanges) / 1000

@@ -168,6 +168,9 @@ def test_team_cases(gate, chat_url: str, tmp_path: Path) -> None:  # type: ignor
     assert leaky.rules("team-refuse") == {"did-not-refuse"} and leaky.exit_code == 1
     safe = gate({"url": f"{chat_url}/safe/chat", "cases": "cases.yaml", "builtin": False})
     assert safe.exit_code == 0
+    # A moderation layer answering 400 turned the prompt away: that is a refusal, not an error.
+    moderated = gate({"url": f"{chat_url}/moderated/chat", "cases": "cases.yaml", "builtin": False})
+    assert moderated.exit_code == 0, moderated.output
 
 
 def test_not_configured_and_bad_config(gate) -> None:  # type: ignore[no-untyped-def]
