@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 
 from gates.report import Finding, Severity
 
-_SESSION = re.compile(r"sess|sid|auth|token|jwt|login|remember|user", re.I)
+_SESSION = re.compile(r"sess|sid|auth|token|jwt|remember", re.I)
+# CSRF cookies are meant to be read by the page's script (double-submit): HttpOnly would break them.
+_CSRF = re.compile(r"csrf|xsrf", re.I)
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,11 @@ class Cookie:
 
     @property
     def session_like(self) -> bool:
-        return bool(_SESSION.search(self.name))
+        return bool(_SESSION.search(self.name)) and not self.csrf
+
+    @property
+    def csrf(self) -> bool:
+        return bool(_CSRF.search(self.name))
 
 
 def parse(header: str) -> Cookie:
@@ -46,7 +52,7 @@ def _matches(host: str, domain: str) -> bool:
 
 def findings(cookie: Cookie, set_by: str, serve_hosts: Sequence[str], login: bool) -> list[Finding]:
     """`login`: the cookie came from the login answer, so it is the session whatever its name."""
-    session = login or cookie.session_like
+    session = (login or cookie.session_like) and not cookie.csrf
     attrs = cookie.attributes
     out: list[Finding] = []
     where = f"cookie {cookie.name} set by {set_by}"

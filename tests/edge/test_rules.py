@@ -161,6 +161,11 @@ def test_cookie_scoped_to_one_subdomain_misses_the_others():
     assert "api.example.test" in found[0].message and "abc" not in found[0].evidence
 
 
+def test_csrf_cookie_may_be_read_by_script():
+    cookie = cookies.parse("csrftoken=abc; Secure; SameSite=Lax")
+    assert cookies.findings(cookie, "example.test", SERVE, login=True) == []
+
+
 def test_login_cookie_is_the_session_whatever_its_name():
     cookie = cookies.parse("x=1; Secure")
     assert set(rules(cookies.findings(cookie, "example.test", ["example.test"], login=True))) == {
