@@ -132,3 +132,11 @@ def test_cvss_v3_base_scores(vector: str, score: float, grade: str) -> None:
 def test_cvss_rejects_incomplete_vectors() -> None:
     assert base_score_v3("CVSS:3.1/AV:N") is None
     assert base_score_v3("AV:N/AC:L/Au:N/C:P/I:P/A:P") is None
+
+
+def test_semver_range_on_pypi_uses_semver_bounds() -> None:
+    entry = affected([("introduced", "1.0.0-rc.1"), ("fixed", "1.2.0")], kind="SEMVER")
+    assert check("1.0.0", entry)
+    assert check("1.1.9", entry)
+    assert not check("1.2.0", entry)
+    assert check("1.1", entry)  # not semver: PEP 440 ordering against the same bounds

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from gates.deps.model import Affected, Event, Range
+from gates.deps.model import NPM, Affected, Event, Range
 from gates.deps.osv.versions import canonical, parse
 
 VERSION_RANGES = frozenset({"ECOSYSTEM", "SEMVER"})
@@ -82,10 +82,15 @@ def is_affected(installed: str, affected: Affected, stats: Stats) -> bool:
     # `versions` holds canonical spellings (see records.py), so "1.0.0" finds a listed "1.0".
     if installed in affected.versions or canonical(installed, affected.ecosystem) in affected.versions:
         return True
-    version = parse(installed, affected.ecosystem)
-    if version is None:
-        return False
-    return any(in_range(version, rng, affected.ecosystem, stats) for rng in affected.ranges)
+    return any(_in_range_of(installed, rng, affected.ecosystem, stats) for rng in affected.ranges)
+
+
+def _in_range_of(installed: str, rng: Range, ecosystem: str, stats: Stats) -> bool:
+    # A SEMVER range's bounds are semantic versions whatever the ecosystem; an installed version
+    # semver cannot read (PyPI's "2.1") is ordered by its ecosystem's rules instead.
+    order = NPM if rng.kind == "SEMVER" and parse(installed, NPM) is not None else ecosystem
+    version = parse(installed, order)
+    return version is not None and in_range(version, rng, order, stats)
 
 
 def fix_versions(affected: Iterable[Affected]) -> list[str]:
