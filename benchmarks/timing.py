@@ -27,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script, this directory comes first on sys.path, where benchmarks/secrets.py would shadow the
+# standard library's `secrets` (starlette imports it).
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
 
 from gates.config import Config  # noqa: E402
 from gates.context import GateContext  # noqa: E402
