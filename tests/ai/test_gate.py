@@ -228,3 +228,22 @@ def test_https_with_ca_bundle(gate, tmp_path: Path) -> None:  # type: ignore[no-
         assert untrusted.exit_code == 3 and "TLS" in untrusted.output
         trusted = gate({**settings, "ca_bundle": str(tmp_path / "ca.pem")})
         assert trusted.exit_code == 1 and "canary-leaked" in trusted.rules()
+
+
+@pytest.mark.parametrize("mode", ["leaky/chat", "error/chat", "safe/chat"])
+def test_junit_validates_against_the_xsd(gate, chat_url: str, tmp_path: Path, mode: str) -> None:  # type: ignore[no-untyped-def]
+    etree = pytest.importorskip("lxml.etree")
+    junitparser = pytest.importorskip("junitparser")
+    run = gate(config(chat_url, mode, max_requests=12), "--junit-xml", "ai.xml")
+    assert run.exit_code in (0, 1, 3)
+    root = etree.parse(str(tmp_path / "ai.xml")).getroot()
+    names = [(case.get("classname"), case.get("name")) for case in root.iter("testcase")]
+    assert len(names) == len(set(names)) and all(c.startswith("gates.ai.") for c, _ in names)
+    assert any(case.find("skipped") is not None for case in root.iter("testcase"))  # max_requests cut the run
+    for case in root.iter("testcase"):  # file/line are kept for annotation readers; the XSD lacks them
+        case.attrib.pop("file", None)
+        case.attrib.pop("line", None)
+    xsd = Path(__file__).resolve().parents[1] / "data" / "junit-10.xsd"
+    etree.XMLSchema(etree.parse(str(xsd))).assertValid(root)
+    suites = list(junitparser.JUnitXml.fromfile(str(tmp_path / "ai.xml")))
+    assert suites[0].name == "gates.ai" and suites[0].tests == len(names)
