@@ -26,10 +26,10 @@ T = TypeVar("T")
 
 
 def run(options: Options, progress: Progress | None = None) -> Report:
-    from gates.common.dns import Resolver
+    from gates.email.cache import CachingResolver
 
     started = time.monotonic()
-    resolver = Resolver(options.nameservers, options.timeout_s)
+    resolver = CachingResolver(options.nameservers, options.timeout_s)
     task = (progress or NullProgress()).task("Checking mail DNS", total=len(options.domains))
     checks: list[Check] = []
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -117,6 +117,8 @@ def zone() -> str:
         f'_dmarc.pct50.test. IN TXT {txt("v=DMARC1; p=quarantine; pct=50; rua=mailto:d@pct50.test")}',
         f'_dmarc.badpolicy.test. IN TXT {txt("v=DMARC1; p=maybe; rua=mailto:d@badpolicy.test")}',
         f'_dmarc.inherit.test. IN TXT {txt("v=DMARC1; p=reject; sp=none; rua=mailto:d@inherit.test")}',
+        f'mail.inherit.test. IN TXT {txt("v=spf1 include:_spf.good.test -all")}',
+        "mail.inherit.test. IN MX 10 mail.good.test.",
         f'_dmarc.twodmarc.test. IN TXT {txt("v=DMARC1; p=reject")}',
         f'_dmarc.twodmarc.test. IN TXT {txt("v=DMARC1; p=none")}',
         f'_dmarc.extok.test. IN TXT {txt("v=DMARC1; p=reject; rua=mailto:agg@reports.example")}',

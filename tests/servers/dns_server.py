@@ -11,6 +11,7 @@ empty NOERROR answer) for names that exist without the asked type, including emp
 Faults, for whole-server or per-name scenarios:
     mode="servfail" | "refused" | "drop" (never answers) | "truncate" (UDP answers carry TC=1 and
     no records; TCP answers are complete);  faults={"bad.example.com": "servfail", ...}.
+`delay=0.005` answers every query after 5 ms (each in its own thread), like a network round trip.
 `server.queries` records (name, type, protocol) for every query received.
 """
 
@@ -20,6 +21,7 @@ import socket
 import socketserver
 import struct
 import threading
+import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -66,12 +68,14 @@ class Zone:
 
 
 class DNSServer:
-    def __init__(self, zone_text: str, mode: str = "normal", faults: Mapping[str, str] | None = None) -> None:
+    def __init__(self, zone_text: str, mode: str = "normal", faults: Mapping[str, str] | None = None,
+                 delay: float = 0.0) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.zone = Zone(zone_text)
         self.mode = mode
         self.faults = {_key(name): fault for name, fault in (faults or {}).items()}
+        self.delay = delay  # seconds before each answer: a network round trip, for benchmarks
         self.queries: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
         self._servers: list[socketserver.BaseServer] = []
@@ -93,6 +97,8 @@ class DNSServer:
         with self._lock:
             self.queries.append((name, QTYPE.get(question.qtype), protocol))
         fault = self.faults.get(name, self.mode)
+        if self.delay:
+            time.sleep(self.delay)
         if fault == "drop":
             return None
         reply = request.reply()

@@ -1,0 +1,32 @@
+"""A resolver that asks each (name, type) once per run: SPF, DMARC and MX checks share lookups.
+
+Checks run in threads at the same time, so a lookup already in flight is waited for, not repeated.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from gates.common.dns import Lookup, Resolver
+
+
+@dataclass
+class CachingResolver(Resolver):
+    _answers: dict[tuple[str, str], Future[Lookup]] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def lookup(self, name: str, rdtype: str) -> Lookup:
+        key = (name.rstrip(".").lower(), rdtype.upper())
+        with self._lock:
+            pending = self._answers.get(key)
+            owner = pending is None
+            if pending is None:
+                pending = self._answers[key] = Future()
+        if owner:
+            try:
+                pending.set_result(super().lookup(name, rdtype))
+            except BaseException as exc:  # an unexpected error reaches every waiter, not only the first
+                pending.set_exception(exc)
+        return pending.result()
