@@ -53,21 +53,25 @@ def run(options: Options, progress: Progress | None = None) -> Report:
             task.update(description="Applying migrations", total=len(runnable))
             statements = findings = 0
             stubbed: set[str] = set()
+            unseeded: dict[str, str] = {}
             for found in runnable:
                 prelude: list[tuple[str, SqlSource]] = []
                 if found.framework == "supabase":
                     prelude.append(("supabase shim", supabase_shim()))
                 if options.schema is not None:
                     prelude.append(("baseline schema", _read_source(options.schema)))
-                run_state = SetRun(found, options.root, limits, options.allow, options.schema)
+                run_state = SetRun(found, options.root, limits, options.allow, options.schema, seed=options.seed)
                 checks += check_set(server, run_state, prelude)
                 statements += run_state.statements
                 findings += run_state.findings
                 stubbed |= run_state.stubbed
+                unseeded.update(run_state.unseeded)
                 task.advance()
             metrics.update(statements=statements, lint_findings=findings)
             if stubbed:
                 metrics["stubbed_extensions"] = ", ".join(sorted(stubbed))
+            if unseeded:
+                metrics["unseeded_tables"] = ", ".join(sorted(unseeded))
             if any(s.framework == "supabase" for s in runnable):
                 metrics["supabase_shim"] = True
         finally:

@@ -31,6 +31,7 @@ class Options:
     lock_timeout: float = 0.0
     statement_timeout: float = 300.0
     allow: tuple[Allow, ...] = ()
+    seed: bool = True
     debug: bool = False
 
 
@@ -61,6 +62,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         lock_timeout=_duration(section, "lock_timeout", 0.0),
         statement_timeout=_duration(section, "statement_timeout", 300.0),
         allow=tuple(_allow(item) for item in section.get("allow") or ()),
+        seed=bool(section.get("seed", True)),
         debug=ctx.debug,
     )
 

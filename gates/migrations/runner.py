@@ -17,6 +17,7 @@ from gates.migrations.database import Server, create_scratch, drop_scratch
 from gates.migrations.discover import Migration, MigrationSet, SqlSource
 from gates.migrations.options import Allow
 from gates.migrations.rules import Hit, lint
+from gates.migrations.seed import seed
 from gates.migrations.shims import stub_extensions
 from gates.migrations.statements import Statement, split
 from gates.report import Check, Figure, Finding, Location, Severity, Status, judge
@@ -32,6 +33,9 @@ class SetRun:
     allow: tuple[Allow, ...] = ()
     schema: Path | None = None
     available: frozenset[str] = frozenset()  # extensions the server has
+    seed: bool = True
+    seeded: set[str] = field(default_factory=set)
+    unseeded: dict[str, str] = field(default_factory=dict)  # table -> why it could not be seeded
     stubbed: set[str] = field(default_factory=set)
     statements: int = 0
     findings: int = 0
@@ -99,6 +103,8 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
             properties["stubbed_extensions"] = ", ".join(stubbed)
         if done.ok:
             run.applied.append(migration)
+            if run.seed:
+                properties.update(_seed(server, database, run))
         else:
             failed_at = migration.name
             finding = _error_finding("apply-failed", migration.up, done, run)
@@ -111,6 +117,24 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
         checks.append(Check(run.name(migration.name), status, done.duration_s, tuple(findings), properties,
                             _clean(done.output), run.group, message))
     return checks
+
+
+def _seed(server: Server, database: str, run: SetRun) -> dict[str, Figure]:
+    """Fill the tables this migration left empty; name the ones that could not be filled, once."""
+    result = seed(server, database)
+    figures: dict[str, Figure] = {}
+    if result.error:
+        figures["seed_error"] = result.error
+        return figures
+    fresh = [t for t in result.tables if t not in run.seeded]
+    run.seeded.update(fresh)
+    if fresh:
+        figures["seeded_tables"] = ", ".join(fresh)
+    new_failures = {t: why for t, why in result.failed if t not in run.unseeded}
+    run.unseeded.update(new_failures)
+    if new_failures:
+        figures["unseeded_tables"] = "; ".join(f"{t}: {why}" for t, why in new_failures.items())[:1000]
+    return figures
 
 
 def _not_applied(run: SetRun, migration: Migration, why: str) -> Check:

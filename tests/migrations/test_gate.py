@@ -243,3 +243,25 @@ def test_scratch_databases_are_dropped(git_repo: Path, postgres_url: str) -> Non
     gate(["--database-url", postgres_url])
     names = run_sql(with_database(postgres_url, "postgres"), "SELECT datname FROM pg_database;")
     assert "gates_scratch" not in names
+
+
+def test_a_not_null_column_without_default_fails_on_the_seeded_table(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {
+        "migrations/001.sql": "CREATE TABLE accounts (id serial PRIMARY KEY, email text NOT NULL);\n"
+                              "CREATE TABLE teams (id serial PRIMARY KEY, owner int NOT NULL REFERENCES accounts (id),"
+                              " size int NOT NULL CHECK (size > 1000));\n",
+        "migrations/002.sql": "SET lock_timeout = '5s';\nALTER TABLE accounts ADD COLUMN plan text NOT NULL;\n",
+    })
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    found = checks(git_repo / "out.json")
+    first = found["migrations/001.sql"]["properties"]
+    assert "public.accounts" in first["seeded_tables"]
+    assert "public.teams" in first["unseeded_tables"] and "check constraint" in first["unseeded_tables"]
+    rules = [f["rule"] for f in found["migrations/002.sql"]["findings"]]
+    assert rules == ["apply-failed", "add-not-null-column"]
+    assert "contains null values" in found["migrations/002.sql"]["findings"][0]["message"]
+
+    result = gate(["--database-url", postgres_url, "--no-seed", "--json", "out.json"])
+    found = checks(git_repo / "out.json")  # an empty table hides it: only the rule still catches it
+    assert [f["rule"] for f in found["migrations/002.sql"]["findings"]] == ["add-not-null-column"]
