@@ -125,7 +125,7 @@ def test_max_requests_skips_the_rest(gate, chat_url: str) -> None:  # type: igno
 
 
 def test_login(gate, chat_url: str, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("CHAT_PASSWORD", chat_app.PASSWORD)
+    monkeypatch.setenv("CHAT_PASSWORD", chat_app.SIGN_IN_PHRASE)
     login = {"path": "/login", "json": {"email": "demo@example.com", "password": "${CHAT_PASSWORD}"},
              "token": "access_token"}
     run = gate(config(chat_url, "auth/safe/chat", auth=True, login=login, categories=["secrets"]))
@@ -143,7 +143,7 @@ def test_login_from_smoke_and_bad_password(gate, chat_url: str,  # type: ignore[
     run = gate(config(chat_url, "auth/safe/chat", auth=True, categories=["secrets"]), extra=smoke)
     assert run.exit_code == 3
     assert "login" in run.output and "wrong password" not in run.output
-    monkeypatch.setenv("CHAT_PASSWORD", chat_app.PASSWORD)
+    monkeypatch.setenv("CHAT_PASSWORD", chat_app.SIGN_IN_PHRASE)
     assert gate(config(chat_url, "auth/safe/chat", auth=True, categories=["secrets"]), extra=smoke).exit_code == 0
 
 
