@@ -22,7 +22,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+# Run as a script, this directory comes first on sys.path, and benchmarks/email.py would shadow the
+# standard library's email package (which cryptography imports): put the repository root there instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 from tests.servers.dns_server import DNSServer  # noqa: E402
 from tests.servers.edge_app import (  # noqa: E402
