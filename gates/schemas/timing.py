@@ -20,6 +20,7 @@ SCHEMA = {
     "think_time": Field("any", "seconds a user pauses between requests: 1, [0.5, 1.5] or \"0.5-1.5\""),
     "arrival_rate": Field("number", "open workload: requests per second, latency from the scheduled send time"),
     "min_requests": Field("int", "fewer requests for a route make it inconclusive (default 200)"),
+    "processes": Field("int", "load generator processes on this machine (default 1), users split between them"),
     "timeout": Field("duration", "hard limit for the whole load run (default: warmup + duration + 60s)"),
     "headers": Field("map[str]", "headers sent with every request"),
     "baseline": Field("str", "baseline file (default .gates/timing-baseline.json)"),

@@ -55,7 +55,8 @@ def run(options: Options, progress: Progress | None = None) -> Report:
 
         write_html(options.html, options, result, checks, secret_values(options))
     metrics: dict[str, int | float | str | bool] = {
-        "mode": options.mode, "users": result.users, "duration_s": options.duration, "warmup_s": options.warmup,
+        "mode": options.mode, "users": result.users, "processes": options.processes,
+        "duration_s": options.duration, "warmup_s": options.warmup,
         "locust_version": result.locust_version, "generator_cpu_warning": result.cpu_warning,
         "baseline_runs_compared": len([r for r in runs if r.get("fingerprint") == print_][-options.baseline_runs:]),
         "baseline_updated": updated,

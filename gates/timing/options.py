@@ -75,6 +75,7 @@ class Options:
     think_time: tuple[float, float] = (0.5, 1.5)
     arrival_rate: float | None = None
     min_requests: int = 200
+    processes: int = 1
     timeout: float | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     login: Login | None = None
@@ -279,6 +280,7 @@ def from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
         think_time=parse_think_time(section["think_time"]) if section.get("think_time") is not None else (0.5, 1.5),
         arrival_rate=arrival,
         min_requests=_number(section, "min_requests", 200, integer=True),
+        processes=_number(section, "processes", 1, minimum=1, integer=True),
         timeout=_duration(section, "timeout", None),
         headers=dict(section.get("headers") or {}),
         login=_login(section, routes),

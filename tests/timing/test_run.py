@@ -98,3 +98,19 @@ def test_open_workload_sees_the_stall_and_is_one_flag_away(git_repo: Path) -> No
     # Requests scheduled during a 300 ms stall each second wait for it: ~30% of them, so p95 >= 100 ms.
     assert check["properties"]["p95_ms"] >= 100, check
     assert result.exit_code == 1, result.output
+
+
+def test_two_generator_processes_merge_their_samples(app_url: str, tmp_path: Path) -> None:
+    options = make_options({"base_url": app_url, "duration": "1.5s", "processes": 2,
+                            "routes": [{"name": "fast", "path": "/fast", "p95_ms": 2000}]}, tmp_path)
+    report = run(options)
+    check = report.checks[0]
+    assert check.status is Status.PASSED, check.message
+    assert report.metrics["processes"] == 2 and report.metrics["users"] == 3
+    assert int(check.properties["requests"]) >= 10
+
+
+def test_users_split_over_processes() -> None:
+    from gates.timing.engine import split
+
+    assert split(25, 2) == [13, 12] and split(3, 8) == [1, 1, 1] and split(5, 1) == [5]
