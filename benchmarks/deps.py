@@ -20,6 +20,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 from packaging.version import InvalidVersion, Version
@@ -64,6 +65,62 @@ def _valid(versions: list[str]) -> str | None:
         except InvalidVersion:
             continue
     return None
+
+
+def data_checks(db: Path) -> str:
+    """How our range walk agrees with the records' own `versions` lists, and what walking events in
+    written order (not sorted) would miss."""
+    sys.path.insert(0, str(ROOT))
+    from dataclasses import replace
+
+    from gates.deps.osv.evaluate import Stats, is_affected
+    from gates.deps.osv.records import advisory_from_record
+    from gates.deps.osv.versions import parse
+
+    agree = disagree = unorderable = naive_misses = out_of_order = 0
+    for file in db.rglob("*.yaml"):
+        record = yaml.load(file.read_text(), Loader=yaml.CBaseLoader)
+        if not isinstance(record, dict) or record.get("withdrawn"):
+            continue
+        for entry in advisory_from_record(record).affected:
+            bare = replace(entry, versions=())
+            out_of_order += sum(1 for r in entry.ranges if _unsorted(r, parse))
+            for version in entry.versions:
+                if is_affected(version, bare, Stats()):
+                    agree += 1
+                    if not any(_walk_as_written(parse(version, "PyPI"), r, parse) for r in entry.ranges):
+                        naive_misses += 1
+                elif parse(version, "PyPI") is None:
+                    unorderable += 1
+                else:
+                    disagree += 1
+    return (f"data: {out_of_order} ranges list events out of order; listed affected versions the sorted range "
+            f"walk also finds: {agree}, not PEP 440 (found through the list only): {unorderable}, listed but "
+            f"outside every range (record inconsistency; the list wins): {disagree}; "
+            f"walking events in written order would miss {naive_misses}")
+
+
+def _walk_as_written(version: Any, rng: Any, parse: Any) -> bool:
+    """The mistake the issue warns about: the OSV walk without sorting the events first."""
+    if version is None or rng.kind != "ECOSYSTEM":
+        return False
+    affected = False
+    for event in rng.events:
+        bound = None if event.version == "0" else parse(event.version, "PyPI")
+        if event.kind == "introduced" and (bound is None or version >= bound):
+            affected = True
+        elif event.kind == "fixed" and bound is not None and version >= bound:
+            affected = False
+        elif event.kind == "last_affected" and bound is not None and version > bound:
+            affected = False
+    return affected
+
+
+def _unsorted(rng: Any, parse: Any) -> bool:
+    events = [e for e in rng.events if not (e.kind == "introduced" and e.version == "0")]
+    versions = [parse(e.version, "PyPI") for e in events]
+    versions = [v for v in versions if v is not None]
+    return rng.kind == "ECOSYSTEM" and versions != sorted(versions)
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, subprocess.CompletedProcess[str]]:
@@ -153,6 +210,7 @@ def main() -> int:
           f"  (endpoint load {serve_s:.2f}s, not counted)")
     print(f"ratio pip-audit / gates warm: {med(peer) / med(warm):.1f}x;  pip-audit / gates cold: "
           f"{med(peer) / med(cold):.1f}x")
+    print(data_checks(args.db))
     print(f"advisories found: gates {ours_count}, pip-audit {peer_count}; "
           f"only gates: {len(only_ours)} {only_ours[:8]}; only pip-audit: {len(only_theirs)} {only_theirs[:8]}")
     return 0

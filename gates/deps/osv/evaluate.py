@@ -17,8 +17,6 @@ from gates.deps.model import NPM, Affected, Event, Range
 from gates.deps.osv.versions import canonical, parse
 
 VERSION_RANGES = frozenset({"ECOSYSTEM", "SEMVER"})
-# Equal versions: the range opens before it closes (introduced X, fixed X is empty, not inverted).
-_EVENT_ORDER = {"introduced": 0, "last_affected": 1, "fixed": 2, "limit": 3}
 
 
 @dataclass
@@ -54,8 +52,10 @@ def _sorted_events(events: Iterable[Event], ecosystem: str, stats: Stats) -> lis
             continue
         parsed.append((version, event))
     minus = [item for item in parsed if item[0] is _MINUS_INFINITY]
-    rest = sorted((item for item in parsed if item[0] is not _MINUS_INFINITY),
-                  key=lambda item: (item[0], _EVENT_ORDER.get(item[1].kind, 9)))
+    # A stable sort on the version alone: equal versions keep the order the record wrote them in.
+    # "fixed 3.1.1 … introduced 3.1.1" (two adjacent ranges) stays continuous, while "introduced X,
+    # fixed X" stays empty; real PyPA records rely on both.
+    rest = sorted((item for item in parsed if item[0] is not _MINUS_INFINITY), key=lambda item: item[0])
     return minus + rest
 
 
