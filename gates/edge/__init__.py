@@ -35,7 +35,7 @@ __all__ = ["Options", "options_from_config", "run"]
 
 
 def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
-    return from_section(section)
+    return from_section(section, ctx.root)
 
 
 def run(options: Options, progress: Progress | None = None) -> Report:

@@ -144,7 +144,8 @@ def _port(section: Mapping[str, Any], key: str, default: int) -> int:
     return value
 
 
-def from_section(section: Mapping[str, Any]) -> Options:
+def from_section(section: Mapping[str, Any], root: Path | None = None) -> Options:
+    """`root`: where relative paths in the config (ca_bundle) are read from; default the working directory."""
     domain_raw, canonical_raw = section.get("domain"), section.get("canonical")
     if not domain_raw or not canonical_raw:
         raise NotConfigured("set [edge] domain and canonical (or --domain and --canonical)")
@@ -174,6 +175,8 @@ def from_section(section: Mapping[str, Any]) -> Options:
     except ValueError:
         raise _fail("timeout", "a duration like 10s", section.get("timeout")) from None
     ca_bundle = Path(section["ca_bundle"]).expanduser() if section.get("ca_bundle") else None
+    if ca_bundle is not None and root is not None and not ca_bundle.is_absolute():
+        ca_bundle = root / ca_bundle
     if ca_bundle is not None and not ca_bundle.is_file():
         raise ConfigError(f"[edge] ca_bundle: file not found: {ca_bundle}")
     login, secrets = _login(section.get("login"))

@@ -82,6 +82,18 @@ def test_broken_map_blocks(world, git_repo):
     assert "edge.redirect.http-not-redirected" in result.output
 
 
+def test_relative_ca_bundle_is_read_from_the_repository(world, certs, git_repo, monkeypatch):
+    section = world()
+    (git_repo / "certs").mkdir()
+    (git_repo / "certs" / "ca.pem").write_bytes(certs.bundle.read_bytes())
+    section["ca_bundle"] = "certs/ca.pem"
+    write_config(git_repo, section)
+    (git_repo / "sub").mkdir()
+    monkeypatch.chdir(git_repo / "sub")
+    result = invoke()
+    assert result.exit_code == 0, result.output
+
+
 def test_warnings_block_under_strict(world, certs, git_repo):
     certs.expiring(f"app.{DOMAIN}", 10)
     write_config(git_repo, world())
