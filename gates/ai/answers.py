@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 # Where popular APIs put the answer, tried in order when no `answer` path is configured.
@@ -35,6 +35,7 @@ class ToolCall:
 class Answer:
     text: str
     tools: tuple[ToolCall, ...] = ()
+    raw: str = ""  # the whole response body: fields beside the answer reach the client too
 
     @property
     def transcript(self) -> str:
@@ -46,10 +47,12 @@ class Answer:
 def parse(body: str, content_type: str, headers: dict[str, str], stream: str, path: str | None) -> Answer:
     kind = _kind(body, content_type, headers, stream)
     if kind == "sse":
-        return _sse(body, path)
-    if kind == "vercel":
-        return _data_stream(body)
-    return _plain(body, path)
+        answer = _sse(body, path)
+    elif kind == "vercel":
+        answer = _data_stream(body)
+    else:
+        answer = _plain(body, path)
+    return replace(answer, raw=body)
 
 
 def _kind(body: str, content_type: str, headers: dict[str, str], stream: str) -> str:

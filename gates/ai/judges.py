@@ -55,6 +55,17 @@ def judge_answer(answer: Answer, case: Case, rules: Rules, blocked: bool = False
     return hits
 
 
+def body_hits(answer: Answer, rules: Rules, found: Iterable[Hit]) -> list[Hit]:
+    """Canaries and credentials in the raw response body but not in the answer: a `debug` or `context` field
+    beside the answer reaches the browser too. Spans are in `answer.raw`."""
+    if not answer.raw or answer.raw == answer.text:
+        return []
+    seen = {hit.rule for hit in found}
+    hits = [*canary_hits(answer.raw, rules.canaries), *credential_hits(answer.raw)]
+    return [Hit(h.rule, f"{h.message.replace(' in the answer', '')} in the response body, outside the answer",
+                h.severity, h.span, h.secret) for h in hits if h.rule not in seen]
+
+
 def canary_hits(text: str, canaries: Iterable[str]) -> list[Hit]:
     hits = []
     for number, canary in enumerate(canaries, 1):

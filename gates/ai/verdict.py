@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from gates.ai.cases import BUILTIN, Case
 from gates.ai.client import Exchange
-from gates.ai.judges import Hit, Rules, judge_answer
+from gates.ai.judges import Hit, Rules, body_hits, judge_answer
 from gates.redact import mask
 from gates.report import Check, Figure, Finding, Location, Status, judge
 
@@ -33,10 +33,12 @@ def check_for(case: Case, exchanges: Sequence[Exchange], rules: Rules, secrets: 
         if exchange.answer is None:
             errors.append(exchange.error or "no answer")
             continue
-        text = exchange.answer.transcript
-        hits = judge_answer(exchange.answer, case, rules, blocked=exchange.blocked)
-        secrets.update(text[h.span[0]:h.span[1]] for h in hits if h.secret and h.span)
-        findings.extend(_finding(case, hit, text, hits) for hit in hits)
+        answer = exchange.answer
+        hits = judge_answer(answer, case, rules, blocked=exchange.blocked)
+        hidden = body_hits(answer, rules, hits)
+        for text, judged in ((answer.transcript, hits), (answer.raw, hidden)):
+            secrets.update(text[h.span[0]:h.span[1]] for h in judged if h.secret and h.span)
+            findings.extend(_finding(case, hit, text, judged) for hit in judged)
     duration = sum(e.elapsed_ms or 0.0 for e in exchanges) / 1000
     times = [e.elapsed_ms for e in exchanges if e.elapsed_ms is not None]
     properties: dict[str, Figure] = {"answer_ms": round(max(times), 1)} if times else {}

@@ -38,6 +38,16 @@ def test_leaky_bot_blocks(gate, chat_url: str, tmp_path: Path) -> None:  # type:
     assert "canary-leaked" in run.rules("encoding-base64")
 
 
+def test_leak_beside_the_answer(gate, chat_url: str) -> None:  # type: ignore[no-untyped-def]
+    run = gate(config(chat_url, "debug/chat", answer="choices.0.message.content", categories=["secrets"]))
+    assert run.exit_code == 1
+    messages = {f["rule"]: f["message"] for f in run.checks["secrets-env"]["findings"]}
+    assert set(messages) == {"canary-leaked", "credential-leaked"}
+    assert all("outside the answer" in message for message in messages.values())
+    for text in (run.output, json.dumps(run.json)):
+        assert chat_app.PLANTED_KEY not in text and CANARY not in text
+
+
 @pytest.mark.parametrize(
     ("mode", "check", "rule"),
     [
