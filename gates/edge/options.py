@@ -175,8 +175,8 @@ def from_section(section: Mapping[str, Any], root: Path | None = None) -> Option
     except ValueError:
         raise _fail("timeout", "a duration like 10s", section.get("timeout")) from None
     ca_bundle = Path(section["ca_bundle"]).expanduser() if section.get("ca_bundle") else None
-    if ca_bundle is not None and root is not None and not ca_bundle.is_absolute():
-        ca_bundle = root / ca_bundle
+    if ca_bundle is not None and root is not None and not ca_bundle.is_absolute() and (root / ca_bundle).is_file():
+        ca_bundle = root / ca_bundle  # a config path; a --ca-bundle flag relative to the working directory also works
     if ca_bundle is not None and not ca_bundle.is_file():
         raise ConfigError(f"[edge] ca_bundle: file not found: {ca_bundle}")
     login, secrets = _login(section.get("login"))
