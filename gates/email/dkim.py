@@ -42,7 +42,7 @@ def check_dkim(resolver: Resolver, domain: str, selectors: Sequence[str]) -> tup
         if _selector(result, domain, selector, lookup, probing):
             valid.append(selector)
     found = [s for s, lookup in zip(names, lookups, strict=True) if lookup.found]
-    result.properties.update(selectors_tried=len(names), selectors_found=len(found), selectors_valid=len(valid))
+    result.properties.update(selectors_valid=len(valid), selectors_found=len(found), selectors_tried=len(names))
     if probing:
         result.lines.insert(0, f"no selector configured; tried {len(names)} common ESP selectors: "
                                f"found {', '.join(found) or 'none'}")

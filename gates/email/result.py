@@ -44,17 +44,18 @@ class Result:
         return False
 
     def to_check(self, duration_s: float) -> Check:
+        name = f"{self.domain} {self.family}"
         output = "\n".join(self.lines)
         blocking = any(f.severity is Severity.ERROR for f in self.findings)
         if self.failures and not blocking:
             first = self.failures[0]
             more = f" (+{len(self.failures) - 1} more)" if len(self.failures) > 1 else ""
-            return Check(self.domain, Status.ERROR, duration_s, tuple(self.findings), self.properties, output,
+            return Check(name, Status.ERROR, duration_s, tuple(self.findings), self.properties, output,
                          self.family, f"could not check: {first.describe()}{more}")
         if self.skipped and not self.findings:
-            return Check(self.domain, Status.SKIPPED, duration_s, (), self.properties, output, self.family,
+            return Check(name, Status.SKIPPED, duration_s, (), self.properties, output, self.family,
                          self.skipped)
-        return Check(self.domain, judge(self.findings), duration_s, tuple(self.findings), self.properties,
+        return Check(name, judge(self.findings), duration_s, tuple(self.findings), self.properties,
                      output, self.family)
 
 
