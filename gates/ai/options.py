@@ -73,8 +73,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         canaries=canaries,
         system_prompt=_system_prompt(section, ctx.root),
         system_prompt_words=_int(section, "system_prompt_words", 8, minimum=4),
-        allowed_domains=tuple(d.lower().lstrip(".") for d in _strings(section, "allowed_domains"))
-        or (urlsplit(url).hostname or "",),
+        allowed_domains=tuple(_domain(d) for d in _strings(section, "allowed_domains")) or (_domain(url),),
         forbidden_tools=_strings(section, "forbidden_tools"),
         p95_ms=_number(section, "p95_ms"),
         max_error_rate=_rate(section, "max_error_rate"),
@@ -100,6 +99,13 @@ def _url(section: Mapping[str, Any], ctx: GateContext) -> str | None:
     if not isinstance(url, str) or urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).hostname:
         raise ConfigError(f"[ai] url: expected an http(s) URL, got {url!r}")
     return url
+
+
+def _domain(value: str) -> str:
+    """example.com from "example.com", ".example.com", "https://example.com/path" or "example.com:8443"."""
+    value = value.strip().lower()
+    host = urlsplit(value if "://" in value else f"//{value}").hostname or value
+    return host.lstrip(".")
 
 
 def _cases(section: Mapping[str, Any], root: Path) -> tuple[tuple[Case, ...], str]:

@@ -30,6 +30,11 @@ def test_defaults(tmp_path: Path) -> None:
     assert len(options.cases) >= 35
 
 
+def test_allowed_domains_are_hosts(tmp_path: Path) -> None:
+    section = {"url": "http://h/chat", "allowed_domains": ["https://Example.com/x", ".cdn.example.net", "a.test:8443"]}
+    assert options_from_config(section, ctx(tmp_path)).allowed_domains == ("example.com", "cdn.example.net", "a.test")
+
+
 def test_base_url_and_path(tmp_path: Path) -> None:
     options = options_from_config({"base_url": "http://127.0.0.1:9/app/", "path": "/api/chat"}, ctx(tmp_path))
     assert options.url == "http://127.0.0.1:9/app/api/chat"  # base_url + path, as written
