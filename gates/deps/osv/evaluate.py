@@ -38,6 +38,7 @@ class Stats:
 
 
 _MINUS_INFINITY = object()
+_TIE_ORDER = {"fixed": 0, "limit": 0, "last_affected": 1, "introduced": 2}
 
 
 def _sorted_events(events: Iterable[Event], ecosystem: str, stats: Stats) -> list[tuple[Any, Event]]:
@@ -52,10 +53,11 @@ def _sorted_events(events: Iterable[Event], ecosystem: str, stats: Stats) -> lis
             continue
         parsed.append((version, event))
     minus = [item for item in parsed if item[0] is _MINUS_INFINITY]
-    # A stable sort on the version alone: equal versions keep the order the record wrote them in.
-    # "fixed 3.1.1 … introduced 3.1.1" (two adjacent ranges) stays continuous, while "introduced X,
-    # fixed X" stays empty; real PyPA records rely on both.
-    rest = sorted((item for item in parsed if item[0] is not _MINUS_INFINITY), key=lambda item: item[0])
+    # At equal versions a range closes before it (re)opens: "fixed 3.1.1 … introduced 3.1.1" written as
+    # two adjacent ranges stays continuous (PYSEC-2023-72). The price, over-reporting a degenerate
+    # "introduced X, fixed X", is the safe side for a gate.
+    rest = sorted((item for item in parsed if item[0] is not _MINUS_INFINITY),
+                  key=lambda item: (item[0], _TIE_ORDER.get(item[1].kind, 0)))
     return minus + rest
 
 
