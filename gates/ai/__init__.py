@@ -49,8 +49,9 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     checks.extend(skipped(case, why) for case in over_budget)
     timings = [e.elapsed_ms for e in exchanges if e.elapsed_ms is not None and e.error is None]
     checks.append(_latency(timings, options.p95_ms))
-    if options.max_error_rate is not None and exchanges:
-        checks.append(_error_rate(exchanges, options.max_error_rate))
+    reached = [e for e in exchanges if not e.unreachable]
+    if options.max_error_rate is not None and reached:
+        checks.append(_error_rate(reached, options.max_error_rate))
     metrics: dict[str, Figure] = {"requests": len(exchanges), "errors": sum(1 for e in exchanges if e.error),
                "attacks": len(planned), "not_sent": len(over_budget), "attack_set": options.attack_set_version}
     if timings:
@@ -72,8 +73,9 @@ def _plan(options: Options) -> tuple[list[Case], list[Case]]:
 
 def _error_rate(exchanges: list[Exchange], budget: float) -> Check:
     """Timeouts and 5xx make their attack's check an error (exit 3); past the budget the AI route itself is
-    too unreliable to ship (exit 1)."""
-    failed = [e for e in exchanges if e.error and not e.error.startswith("not sent")]
+    too unreliable to ship (exit 1). Requests that never reached the app (refused, DNS, TLS) are not counted:
+    those say the gate could not check, not that the route is unreliable."""
+    failed = [e for e in exchanges if e.error]
     rate = len(failed) / len(exchanges)
     properties: dict[str, Figure] = {"error_rate": round(rate, 4), "errors": len(failed), "budget": budget}
     message = f"{len(failed)} of {len(exchanges)} requests failed ({rate:.0%}, budget {budget:.0%})"

@@ -257,3 +257,13 @@ def test_junit_validates_against_the_xsd(gate, chat_url: str, tmp_path: Path, mo
     etree.XMLSchema(etree.parse(str(xsd))).assertValid(root)
     suites = list(junitparser.JUnitXml.fromfile(str(tmp_path / "ai.xml")))
     assert suites[0].name == "gates.ai" and suites[0].tests == len(names)
+
+
+def test_unreachable_is_not_an_error_budget_failure(gate) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    run = gate({"url": f"http://127.0.0.1:{port}/chat", "max_error_rate": 0.0, "categories": ["secrets"]})
+    assert run.exit_code == 3 and "error-rate" not in run.checks
