@@ -32,7 +32,8 @@ def fingerprint(options: Options, users: int, locust_version: str) -> dict[str, 
     return {
         "mode": options.mode, "users": users, "duration_s": options.duration, "warmup_s": options.warmup,
         "think_time_s": list(options.think_time) if options.mode == "closed" else None,
-        "arrival_rate": options.arrival_rate, "cpus": os.cpu_count(), "locust": locust_version,
+        "arrival_rate": options.arrival_rate, "processes": options.processes, "cpus": os.cpu_count(),
+        "locust": locust_version,
     }
 
 

@@ -96,3 +96,22 @@ def test_a_run_over_its_hard_timeout_is_exit_3(app_url: str, tmp_path: Path) -> 
                             "routes": [{"name": "fast", "path": "/fast"}]}, tmp_path)
     with pytest.raises(CannotEvaluate, match="did not finish within 1s"):
         run(options)
+
+
+def test_an_app_that_ignores_sigterm_is_killed_after_the_grace(tmp_path: Path) -> None:
+    port = timing_app.free_port()
+    pidfile = tmp_path / "stubborn.pid"
+    code = (
+        "import os, signal, http.server\n"
+        f"open({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        f"http.server.HTTPServer(('127.0.0.1', {port}), http.server.SimpleHTTPRequestHandler).serve_forever()\n"
+    )
+    (tmp_path / "index.html").write_text("hello")
+    options = make_options({
+        "base_url": f"http://127.0.0.1:{port}", "start": [sys.executable, "-c", code], "stop_timeout": "0.5s",
+        "duration": "1s", "routes": [{"name": "home", "path": "/index.html", "p95_ms": 2000}],
+    }, tmp_path)
+    report = run(options)
+    assert report.checks[0].status is Status.PASSED, report.checks[0].message
+    assert _gone(int(pidfile.read_text()))
