@@ -58,8 +58,13 @@ def run_process(
     input_text: str | None = None,
     secrets: Iterable[str] = (),
     user: str | int | None = None,
+    raw_output: bool = False,
 ) -> Completed:
-    """Run `args` (no shell); kill it after `timeout` seconds; redact what it printed."""
+    """Run `args` (no shell); kill it after `timeout` seconds; redact what it printed.
+
+    `raw_output=True` keeps stdout whole and unredacted, for reading file contents (`git show`) that
+    never go into a report as they are.
+    """
     known = tuple(secrets)
     full_env = {**os.environ, **env} if env is not None else None
     started = time.perf_counter()
@@ -75,8 +80,8 @@ def run_process(
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
         return Completed(tuple(args), None, "", redact(str(exc), known), time.perf_counter() - started,
                          not_found=True)
-    return Completed(tuple(args), done.returncode, _clean(done.stdout, known), _clean(done.stderr, known),
-                     time.perf_counter() - started)
+    stdout = done.stdout.decode("utf-8", "replace") if raw_output else _clean(done.stdout, known)
+    return Completed(tuple(args), done.returncode, stdout, _clean(done.stderr, known), time.perf_counter() - started)
 
 
 def _clean(data: bytes | str | None, secrets: tuple[str, ...]) -> str:

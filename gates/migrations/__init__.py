@@ -14,25 +14,24 @@ from typing import TYPE_CHECKING
 
 from gates.migrations.options import Options, options_from_config
 from gates.progress import NullProgress, Progress
-from gates.report import Check, Report, Status
+from gates.report import Check, Figure, Report, Status
 
 if TYPE_CHECKING:
-    from gates.migrations.discover import SqlSource
+    from gates.migrations.database import Server
+    from gates.migrations.discover import MigrationSet, SqlSource
 
 __all__ = ["Options", "options_from_config", "run"]
 
 
 def run(options: Options, progress: Progress | None = None) -> Report:
-    from gates.migrations.apply import Limits, relative
+    from gates.migrations.apply import relative
+    from gates.migrations.base import resolve
     from gates.migrations.database import display_url, open_server
     from gates.migrations.discover import summary
-    from gates.migrations.runner import SetRun, check_set
-    from gates.migrations.shims import supabase_shim
 
     started = time.perf_counter()
     progress = progress or NullProgress()
     sets = list(options.sets)
-    secrets = _url_secrets(options.database_url)
     checks = [Check("discovery", Status.PASSED, message=summary(sets, options.root), group="discovery")]
     for found in sets:
         if not found.runnable:
@@ -40,10 +39,12 @@ def run(options: Options, progress: Progress | None = None) -> Report:
                                 message=f"found but not executed: {found.note}",
                                 properties={"files": found.files}))
     runnable = [s for s in sets if s.runnable and s.migrations]
-    metrics: dict[str, int | float | str | bool] = {"migration_sets": len(sets),
-                                                    "migrations": sum(len(s.migrations) for s in runnable)}
+    metrics: dict[str, Figure] = {"migration_sets": len(sets),
+                                  "migrations": sum(len(s.migrations) for s in runnable)}
     if runnable:
-        limits = Limits(statement_timeout=options.statement_timeout, lock_timeout=options.lock_timeout)
+        commit = resolve(options.root, options.from_ref) if options.from_ref else ""
+        if commit:
+            metrics["from"] = f"{options.from_ref} ({commit[:12]})"
         task = progress.task("Starting PostgreSQL", total=None)
         server = open_server(options.database_url or None, options.i_know_this_is_not_production)
         try:
@@ -51,32 +52,45 @@ def run(options: Options, progress: Progress | None = None) -> Report:
             if options.database_url:
                 metrics["server"] = f"{metrics['server']} at {display_url(options.database_url)}"
             task.update(description="Applying migrations", total=len(runnable))
-            statements = findings = 0
-            stubbed: set[str] = set()
-            unseeded: dict[str, str] = {}
             for found in runnable:
-                prelude: list[tuple[str, SqlSource]] = []
-                if found.framework == "supabase":
-                    prelude.append(("supabase shim", supabase_shim()))
-                if options.schema is not None:
-                    prelude.append(("baseline schema", _read_source(options.schema)))
-                run_state = SetRun(found, options.root, limits, options.allow, options.schema, seed=options.seed)
-                checks += check_set(server, run_state, prelude)
-                statements += run_state.statements
-                findings += run_state.findings
-                stubbed |= run_state.stubbed
-                unseeded.update(run_state.unseeded)
+                checks += _check_one_set(server, found, options, commit, metrics)
                 task.advance()
-            metrics.update(statements=statements, lint_findings=findings)
-            if stubbed:
-                metrics["stubbed_extensions"] = ", ".join(sorted(stubbed))
-            if unseeded:
-                metrics["unseeded_tables"] = ", ".join(sorted(unseeded))
-            if any(s.framework == "supabase" for s in runnable):
-                metrics["supabase_shim"] = True
         finally:
             server.close()
-    return Report("migrations", tuple(checks), time.perf_counter() - started, metrics, frozenset(secrets))
+    secrets = frozenset(_url_secrets(options.database_url))
+    return Report("migrations", tuple(checks), time.perf_counter() - started, metrics, secrets)
+
+
+def _check_one_set(server: Server, found: MigrationSet, options: Options, commit: str,
+                   metrics: dict[str, Figure]) -> list[Check]:
+    """One set in its own scratch database; its figures are added to the gate's metrics."""
+    from dataclasses import replace
+
+    from gates.migrations.apply import Limits
+    from gates.migrations.base import split_at
+    from gates.migrations.runner import SetRun, check_set
+    from gates.migrations.shims import supabase_shim
+
+    prelude: list[tuple[str, SqlSource]] = []
+    if found.framework == "supabase":
+        prelude.append(("supabase shim", supabase_shim()))
+        metrics["supabase_shim"] = True
+    if options.schema is not None:
+        prelude.append(("baseline schema", _read_source(options.schema)))
+    limits = Limits(statement_timeout=options.statement_timeout, lock_timeout=options.lock_timeout)
+    state = SetRun(found, options.root, limits, options.allow, options.schema, seed=options.seed)
+    if commit:
+        divided = split_at(options.root, commit, found)
+        state = replace(state, migration_set=replace(found, migrations=divided.new), base=divided.base,
+                        edited=divided.edited, base_label=f"{options.from_ref} ({commit[:12]})")
+    checks = check_set(server, state, prelude)
+    metrics["statements"] = int(metrics.get("statements", 0)) + state.statements
+    metrics["lint_findings"] = int(metrics.get("lint_findings", 0)) + state.findings
+    for key, names in (("stubbed_extensions", state.stubbed), ("unseeded_tables", set(state.unseeded))):
+        if names:
+            previous = {n for n in str(metrics.get(key, "")).split(", ") if n}
+            metrics[key] = ", ".join(sorted(previous | names))
+    return checks
 
 
 def _read_source(path: Path) -> SqlSource:

@@ -20,6 +20,8 @@ from gates.cli_support import output_options, outputs_from, run_gate
               help="Allow a --database-url whose database already has tables.")
 @click.option("--schema", type=click.Path(path_type=Path, dir_okay=False),
               help="Baseline schema (pg_dump --schema-only) applied before the first migration.")
+@click.option("--from", "from_ref", metavar="REF",
+              help="Apply the migrations as of REF first (production's state), then check only the new ones.")
 @click.option("--seed/--no-seed", default=None,
               help="Insert synthetic rows into empty tables between migrations (default: on).")
 @click.option("--lock-timeout", help="lock_timeout while applying, e.g. 5s (default: none).")

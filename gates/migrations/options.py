@@ -32,6 +32,7 @@ class Options:
     statement_timeout: float = 300.0
     allow: tuple[Allow, ...] = ()
     seed: bool = True
+    from_ref: str = ""
     debug: bool = False
 
 
@@ -63,6 +64,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         statement_timeout=_duration(section, "statement_timeout", 300.0),
         allow=tuple(_allow(item) for item in section.get("allow") or ()),
         seed=bool(section.get("seed", True)),
+        from_ref=_str(section, "from_ref"),
         debug=ctx.debug,
     )
 

@@ -37,6 +37,9 @@ class SetRun:
     seeded: set[str] = field(default_factory=set)
     unseeded: dict[str, str] = field(default_factory=dict)  # table -> why it could not be seeded
     stubbed: set[str] = field(default_factory=set)
+    base: tuple[Migration, ...] = ()  # --from: already applied in production, applied first
+    base_label: str = ""
+    edited: tuple[Migration, ...] = ()
     statements: int = 0
     findings: int = 0
     applied: list[Migration] = field(default_factory=list)
@@ -58,10 +61,14 @@ def check_set(server: Server, run: SetRun, prelude: list[tuple[str, SqlSource]])
     run.available = frozenset(listed.stdout.split()) if listed.ok else frozenset()
     try:
         checks = _prepare(server, database, run, prelude)
-        if all(c.status is Status.PASSED for c in checks):
+        if run.base and all(c.status is Status.PASSED for c in checks):
+            checks.append(_apply_base(server, database, run))
+        checks += [_edited(run, m) for m in run.edited]
+        if all(c.status is not Status.ERROR for c in checks):
             checks += _apply_all(server, database, run)
         else:
-            checks += [_not_applied(run, m, "the baseline did not apply") for m in run.migration_set.migrations]
+            checks += [_not_applied(run, m, "not applied: the shim, baseline or base did not apply")
+                       for m in run.migration_set.migrations]
         if run.migration_set.has_down:
             checks.append(_down_path(server, database, run))
         return checks
@@ -79,6 +86,33 @@ def _prepare(server: Server, database: str, run: SetRun, prelude: list[tuple[str
                             {"duration_ms": round(done.duration_s * 1000, 1)}, _clean(done.output), run.group,
                             message=finding.message if finding else ""))
     return checks
+
+
+def _apply_base(server: Server, database: str, run: SetRun) -> Check:
+    started = time.perf_counter()
+    for migration in run.base:
+        done = apply(server, database, stub_extensions(split(migration.up), run.available)[0], run.limits)
+        if not done.ok:
+            finding = _error_finding("base-failed", migration.up, done, run)
+            return Check(run.name(f"base {run.base_label}"), Status.ERROR, time.perf_counter() - started,
+                         (finding,), group=run.group,
+                         message=f"the base's migrations do not apply, so the new ones cannot be checked: "
+                                 f"{migration.name}: {finding.message}")
+        if run.seed:
+            seed(server, database)
+    elapsed = time.perf_counter() - started
+    return Check(run.name(f"base {run.base_label}"), Status.PASSED, elapsed,
+                 properties={"duration_ms": round(elapsed * 1000, 1), "migrations": len(run.base)}, group=run.group,
+                 message=f"{len(run.base)} migration(s) of the base applied first, as production has them")
+
+
+def _edited(run: SetRun, migration: Migration) -> Check:
+    finding = Finding("migration-edited", f"{migration.name} was already in {run.base_label} and has been edited:"
+                      " deploy tools do not run an applied migration again, so the edit never reaches production",
+                      Severity.ERROR, run.location(migration.up, 1),
+                      fix="revert the edit and put the change in a new migration")
+    run.findings += 1
+    return Check(run.name(migration.name), Status.FAILED, 0.0, (finding,), group=run.group)
 
 
 def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
@@ -194,7 +228,7 @@ def _baseline_message(error: ApplyError | None) -> str:
 
 def _created_anywhere(run: SetRun) -> set[str]:
     names: set[str] = set()
-    for migration in run.migration_set.migrations:
+    for migration in (*run.base, *run.migration_set.migrations):
         for statement in split(migration.up):
             node = statement.node
             if node is None:
@@ -215,6 +249,9 @@ def _down_path(server: Server, database: str, run: SetRun) -> Check:
             findings.append(Finding("down-missing", f"{migration.name} has no down migration: it cannot be rolled"
                                     " back", Severity.WARNING, run.location(migration.up, 1),
                                     fix="write the down migration that undoes it"))
+    if not migrations:
+        return Check(run.name("down path"), Status.SKIPPED, 0.0, group=run.group,
+                     message="no new migrations: nothing to roll back")
     if len(run.applied) != len(migrations):
         return Check(run.name("down path"), Status.SKIPPED, 0.0, tuple(findings), group=run.group,
                      message="not proven: an up migration failed")

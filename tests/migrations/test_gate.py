@@ -265,3 +265,28 @@ def test_a_not_null_column_without_default_fails_on_the_seeded_table(git_repo: P
     result = gate(["--database-url", postgres_url, "--no-seed", "--json", "out.json"])
     found = checks(git_repo / "out.json")  # an empty table hides it: only the rule still catches it
     assert [f["rule"] for f in found["migrations/002.sql"]["findings"]] == ["add-not-null-column"]
+
+
+def test_from_ref_applies_the_base_then_checks_only_the_new_migrations(git_repo: Path, postgres_url: str) -> None:
+    from tests.conftest import git
+
+    write(git_repo, {"migrations/001.sql": "CREATE TABLE users (id serial PRIMARY KEY);\n"
+                                           "ALTER TABLE users RENAME TO people;\n"})  # risky, but already shipped
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "base")
+    write(git_repo, {"migrations/002.sql": "SET lock_timeout = '5s';\nALTER TABLE people ADD COLUMN name text;\n"})
+    result = gate(["--database-url", postgres_url, "--from", "main", "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    found = checks(git_repo / "out.json")
+    base = next(c for name, c in found.items() if name.startswith("migrations/base main"))
+    assert base["status"] == "passed" and base["properties"]["migrations"] == 1
+    assert "migrations/001.sql" not in found and found["migrations/002.sql"]["status"] == "passed"
+
+    write(git_repo, {"migrations/001.sql": "CREATE TABLE users (id serial PRIMARY KEY, email text);\n"
+                                           "ALTER TABLE users RENAME TO people;\n"})
+    result = gate(["--database-url", postgres_url, "--from", "main", "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    assert checks(git_repo / "out.json")["migrations/001.sql"]["findings"][0]["rule"] == "migration-edited"
+
+    result = gate(["--database-url", postgres_url, "--from", "no-such-branch"])
+    assert result.exit_code == 3 and "no such commit" in result.output
