@@ -25,6 +25,9 @@ from typing import Any
 import yaml
 from packaging.version import InvalidVersion, Version
 
+# Other benchmarks here are named like stdlib modules (email.py shadows `email`, which http.server
+# imports): nothing may be imported from this script's directory.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB = ROOT.parent / "shared" / "osv-pypa" / "vulns"
 _MESSAGE = re.compile(r"^(\S+) (\S+): (\S+)(?: \(([^)]*)\))?")
