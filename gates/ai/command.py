@@ -9,27 +9,38 @@ import click
 from gates.cli_support import output_options, outputs_from, run_gate
 
 
-def _list(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    if not value or ctx.resilient_parsing:
-        return
-    from gates.ai.cases import load_builtin
+def print_attacks(ctx: click.Context, flags: dict[str, Any]) -> None:
+    """The attacks a run would send: your cases, then the built-in set (after `builtin` and `categories`)."""
+    from gates.ai.options import attack_list
+    from gates.cli_support import app_state, error_boundary, merge_flags
+    from gates.config import load_config
 
-    attacks = load_builtin()
-    click.echo(f"Built-in attack set {attacks.version} ({len(attacks.cases)} cases)")
-    for case in attacks.cases:
-        expects = []
-        if case.must_not_contain:
-            expects.append("must_not_contain")
+    state = app_state(ctx)
+    with error_boundary(state.debug):
+        config = load_config(state.config_path)
+        # The raw table: listing needs no ${SECRETS} from the environment.
+        raw = config.data.get("ai", {}) if isinstance(config.data.get("ai"), dict) else {}
+        section = merge_flags(raw, {"cases": flags.get("cases"), "max_requests": flags.get("max_requests")})
+        cases, version = attack_list(section, config.root)
+    budget = section.get("max_requests", 60) if isinstance(section.get("max_requests", 60), int) else 60
+    click.echo(f"Built-in attack set {version}; {len(cases)} attacks, in the order they are sent "
+               f"(max_requests = {budget})")
+    for case in cases:
+        budget -= len(case.prompts)
+        expects = [name for name, on in (("must_not_contain", case.must_not_contain),
+                                         ("must_not_call", case.must_not_call)) if on]
         if case.must_refuse:
             expects.append(f"must_refuse={case.must_refuse.value}")
+        origin = "" if case.source == "builtin" else f"  ({case.source}:{case.line})" if case.line else \
+            f"  ({case.source})"
         click.echo(f"  {case.id:<28} {case.category:<19} {case.owasp:<6} {case.title}"
-                   + (f"  [{', '.join(expects)}]" if expects else ""))
-    ctx.exit(0)
+                   + (f"  [{', '.join(expects)}]" if expects else "") + origin
+                   + ("  - not sent: over max_requests" if budget < 0 else ""))
 
 
 @click.command("ai")
-@click.option("--list", "list_", is_flag=True, expose_value=False, is_eager=True, callback=_list,
-              help="Print the built-in attacks and exit.")
+@click.option("--list", "list_", is_flag=True, help="Print the attacks a run would send (yours, then the built-in "
+              "set) and exit.")
 @click.option("--url", help="The chat endpoint (or --base-url and --path).")
 @click.option("--base-url")
 @click.option("--path")
@@ -56,5 +67,8 @@ def command(ctx: click.Context, /, **params: Any) -> None:
 
     Exit codes: 0 pass, 1 blocked, 2 config error, 3 could not evaluate (endpoint down, 5xx, timeouts).
     """
+    if params.pop("list_"):
+        print_attacks(ctx, params)
+        return
     outputs = outputs_from(params)
     run_gate(ctx, "ai", params, outputs)

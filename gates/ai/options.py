@@ -108,6 +108,11 @@ def _domain(value: str) -> str:
     return host.lstrip(".")
 
 
+def attack_list(section: Mapping[str, Any], root: Path) -> tuple[tuple[Case, ...], str]:
+    """The attacks a run would send (team cases first), and the built-in set's version: for `--list`."""
+    return _cases(section, root)
+
+
 def _cases(section: Mapping[str, Any], root: Path) -> tuple[tuple[Case, ...], str]:
     team: tuple[Case, ...] = ()
     if section.get("cases"):

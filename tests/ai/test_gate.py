@@ -192,10 +192,24 @@ def test_not_configured_and_bad_config(gate) -> None:  # type: ignore[no-untyped
     assert typo.exit_code == 2 and "did you mean 'canaries'" in typo.output
 
 
-def test_list_and_help() -> None:
+def test_list_and_help(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
     listed = CliRunner().invoke(cli, ["ai", "--list"])
     assert listed.exit_code == 0
     assert "override-ignore-previous" in listed.output and "LLM07" in listed.output
+    (tmp_path / "mine.yaml").write_text("- id: my-attack\n  prompt: hi\n  must_refuse: true\n", encoding="utf-8")
+    # The [ai] table is read raw: an unset ${AI_CANARY} does not stop a listing.
+    (tmp_path / "gates.toml").write_text('[ai]\ncanaries = ["${AI_CANARY}"]\ncategories = ["secrets"]\n',
+                                         encoding="utf-8")
+    monkeypatch.delenv("AI_CANARY", raising=False)
+    mine = CliRunner().invoke(cli, ["ai", "--list", "--cases", "mine.yaml"])
+    assert mine.exit_code == 0, mine.output
+    lines = [line.split()[0] for line in mine.output.splitlines()[1:]]
+    assert lines == ["my-attack", "secrets-api-key", "secrets-env", "secrets-database-url"]
+    assert "(mine.yaml:1)" in mine.output
+    cut = CliRunner().invoke(cli, ["ai", "--list", "--max-requests", "2"])
+    assert [line.endswith("not sent: over max_requests") for line in cut.output.splitlines()[1:]] == [
+        False, False, True]
     helped = CliRunner().invoke(cli, ["ai", "--help"])
     assert helped.exit_code == 0 and "--canary" in helped.output and "--max-requests" in helped.output
 
