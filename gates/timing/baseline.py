@@ -50,9 +50,13 @@ def load(path: Path) -> list[dict[str, Any]]:
     return [run for run in runs if isinstance(run, dict)]
 
 
-def reference(runs: list[dict[str, Any]], print_: Mapping[str, Any], last: int) -> dict[str, dict[str, float]]:
-    """Per route, the median of each figure over the last `last` runs with this fingerprint."""
-    like = [run for run in runs if run.get("fingerprint") == dict(print_)][-last:]
+def like_runs(runs: list[dict[str, Any]], fingerprint: Mapping[str, Any], last: int) -> list[dict[str, Any]]:
+    """The last `last` stored runs made under the same conditions as this one."""
+    return [run for run in runs if run.get("fingerprint") == dict(fingerprint)][-last:]
+
+
+def reference(like: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Per route, the median of each compared figure over these runs."""
     merged: dict[str, dict[str, list[float]]] = {}
     for run in like:
         for name, figures in (run.get("routes") or {}).items():
