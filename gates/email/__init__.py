@@ -46,14 +46,16 @@ def check_domain(resolver: Resolver, domain: str, options: Options) -> list[Chec
     """Every record family of one domain; independent families are looked up concurrently."""
     from gates.email.dkim import check_dkim
     from gates.email.dmarc import check_dmarc
-    from gates.email.mx import check_mta_sts, check_mx, check_tls_rpt
+    from gates.email.mta_sts import Fetch, check_mta_sts
+    from gates.email.mx import check_mx, check_tls_rpt
     from gates.email.spf import check_spf
 
     with ThreadPoolExecutor(max_workers=5) as pool:
         spf = _timed(pool, lambda: check_spf(resolver, domain))
         dkim = _timed(pool, lambda: check_dkim(resolver, domain, options.dkim_selectors))
         dmarc = _timed(pool, lambda: check_dmarc(resolver, domain, options.policy))
-        sts = _timed(pool, lambda: check_mta_sts(resolver, domain, options.require_mta_sts))
+        fetch = Fetch(options.mta_sts_fetch, options.mta_sts_port, options.ca_bundle, options.timeout_s)
+        sts = _timed(pool, lambda: check_mta_sts(resolver, domain, options.require_mta_sts, fetch))
         rpt = _timed(pool, lambda: check_tls_rpt(resolver, domain, options.require_mta_sts))
         (spf_result, spf_record), spf_s = spf.result()
         (dmarc_result, dmarc_summary), dmarc_s = dmarc.result()

@@ -19,6 +19,9 @@ from gates.cli_support import output_options, outputs_from, run_gate
               help="How strong DMARC must be (default baseline).")
 @click.option("--timeout", metavar="DURATION", help="Per-lookup DNS timeout (default 3s).")
 @click.option("--require-mta-sts", is_flag=True, default=None, help="MTA-STS and TLS-RPT problems block.")
+@click.option("--mta-sts-fetch/--no-mta-sts-fetch", "mta_sts_fetch", default=None,
+              help="Fetch the MTA-STS policy file over HTTPS (default on).")
+@click.option("--ca-bundle", metavar="PEM", help="Extra CA bundle for the MTA-STS policy server.")
 @output_options(sarif=False)
 @click.pass_context
 def command(ctx: click.Context, /, **params: Any) -> None:

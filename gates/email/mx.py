@@ -1,6 +1,6 @@
-"""MX (RFC 5321, null MX RFC 7505), MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) records.
+"""MX (RFC 5321, null MX RFC 7505) and TLS-RPT (RFC 8460) records.
 
-MTA-STS and TLS-RPT problems are warnings (senders fail open to plain delivery) unless the config
+TLS-RPT problems are warnings (senders fail open to plain delivery) unless the config
 requires them (`require_mta_sts = true`), then errors.
 """
 
@@ -12,8 +12,6 @@ import re
 from gates.common.dns import Resolver
 from gates.email.result import Result, quoted
 from gates.email.tags import parse_tags
-
-_STS_ID = re.compile(r"[A-Za-z0-9]{1,32}\Z")
 
 
 def check_mx(resolver: Resolver, domain: str, spf_record: str | None, dmarc_policy: str | None) -> Result:
@@ -84,26 +82,6 @@ def _host(result: Result, resolver: Resolver, domain: str, host: str) -> None:
                      fix=f"Publish an address for {host} or remove the MX.")
         return
     result.lines.append(f"  {host} -> {', '.join(addresses)}")
-
-
-def check_mta_sts(resolver: Resolver, domain: str, required: bool) -> Result:
-    result = Result("mta-sts", domain)
-    name = f"_mta-sts.{domain}"
-    records = _records(result, resolver, name, "STSv1", required)
-    if records is None:
-        return result
-    record = records[0]
-    tags, problems = parse_tags(record)
-    if next(iter(tags), "") != "v" or tags.get("v") != "STSv1":
-        problems.append("the record must start with v=STSv1")
-    if not _STS_ID.match(tags.get("id", "")):
-        problems.append("id= must be 1-32 letters and digits, changed whenever the policy changes")
-    _report(result, required, "syntax", problems, quoted(name, record),
-            "Publish \"v=STSv1; id=<timestamp>\" and serve the policy at "
-            f"https://mta-sts.{domain}/.well-known/mta-sts.txt.")
-    result.lines.append(f'{name}: "{record}" (policy file not fetched: check https://mta-sts.{domain}'
-                        "/.well-known/mta-sts.txt serves mode and mx lines matching your MX hosts)")
-    return result
 
 
 def check_tls_rpt(resolver: Resolver, domain: str, required: bool) -> Result:

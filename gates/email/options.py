@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from gates.common.dns import DEFAULT_TIMEOUT, NameserverError, parse_nameserver
@@ -25,6 +26,9 @@ class Options:
     nameservers: tuple[str, ...] = ()
     timeout_s: float = DEFAULT_TIMEOUT
     require_mta_sts: bool = False
+    mta_sts_fetch: bool = True
+    mta_sts_port: int = 443
+    ca_bundle: str | None = None
 
 
 def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
@@ -50,11 +54,25 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         raise ConfigError(f"[email] timeout: expected a duration like 3s, got {describe(section['timeout'])}") from None
     if timeout <= 0:
         raise ConfigError("[email] timeout: expected a duration above zero, got 0")
-    require = section.get("require_mta_sts", False)
-    if not isinstance(require, bool):
-        raise ConfigError(f"[email] require_mta_sts: expected true or false, got {describe(require)}")
+    require, fetch = _bool(section, "require_mta_sts", False), _bool(section, "mta_sts_fetch", True)
+    port = section.get("mta_sts_port", 443)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ConfigError(f"[email] mta_sts_port: expected a port number 1-65535, got {describe(port)}")
+    ca_bundle = section.get("ca_bundle")
+    if ca_bundle is not None:
+        path = Path(ca_bundle) if isinstance(ca_bundle, str) else None
+        if path is None or not (path if path.is_absolute() else ctx.root / path).is_file():
+            raise ConfigError(f"[email] ca_bundle: expected a PEM file, got {describe(ca_bundle)}")
+        ca_bundle = str(path if path.is_absolute() else ctx.root / path)
     return Options(tuple(dict.fromkeys(domains)), tuple(dict.fromkeys(selectors)), policy, nameservers, timeout,
-                   require)
+                   require, fetch, port, ca_bundle)
+
+
+def _bool(section: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = section.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"[email] {key}: expected true or false, got {describe(value)}")
+    return value
 
 
 def _strings(section: Mapping[str, Any], key: str) -> tuple[str, ...]:

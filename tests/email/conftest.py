@@ -15,6 +15,7 @@ from gates.email import Options, run
 from gates.report import Check, Report
 from tests.servers.dns_server import DNSServer
 
+STS_DOMAINS = ("sts.test", "stsbad.test", "stsnohost.test", "sts404.test", "ststesting.test", "stsbroken.test")
 PLANTED = "ghp_" + "Zq9x" * 9  # a token-shaped value published in a TXT record (redaction test)
 
 
@@ -137,6 +138,11 @@ def zone() -> str:
         # MTA-STS / TLS-RPT
         f'_mta-sts.badsts.test. IN TXT {txt("v=STSv1; id=not valid!")}',
         f'_smtp._tls.badsts.test. IN TXT {txt("v=TLSRPTv1; rua=ftp://x")}',
+        *[f'_mta-sts.{d}. IN TXT {txt("v=STSv1; id=2024")}' for d in STS_DOMAINS],
+        *[f"mta-sts.{d}. IN A 127.0.0.1" for d in STS_DOMAINS if d != "stsnohost.test"],
+        *[f"{d}. IN MX 10 mx1.sts.test." for d in STS_DOMAINS if d != "stsbad.test"],
+        "stsbad.test. IN MX 10 mail.good.test.",
+        "mx1.sts.test. IN A 192.0.2.30",
     ]
     return "\n".join(parts) + "\n"
 
