@@ -1,12 +1,13 @@
 """Git helpers: run git, find the repository, detect shallow clones, stream patches, resolve ranges.
 
 Everything runs `git` as a subprocess with a fixed, locale-free environment; output is bytes so
-non-UTF-8 file names and contents survive. `stream_lines` reads a long-running git command line by
-line with a cap on each read, so a 50 MB minified line never becomes one 50 MB Python string.
+non-UTF-8 file names and contents survive. `stream` reads a long-running git command in chunks of
+bounded size, so a 50 MB minified line never becomes one 50 MB Python string.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -14,8 +15,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
-READ_LIMIT = 64 * 1024  # bytes per read: a longer line arrives in pieces
+CHUNK = 1024 * 1024  # bytes per read from a streaming git command
 
 
 class GitError(Exception):
@@ -137,22 +139,21 @@ def files_containing(root: Path, rev: str, needle: str) -> list[str]:
 
 @contextmanager
 def stream(root: Path, args: Sequence[str], stdin: bytes | None = None) -> Iterator[Iterator[bytes]]:
-    """Run git and yield an iterator over its stdout in pieces of at most READ_LIMIT bytes.
+    """Run git and yield an iterator over its stdout in chunks of at most CHUNK bytes (cut anywhere).
 
-    A piece that does not end in a newline is continued by the next one. Raises GitError after the
-    iteration when git exited non-zero.
+    Raises GitError after the iteration when git exited non-zero.
     """
     proc = subprocess.Popen([_git_binary(), *args], cwd=root, env=_env(), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.PIPE if stdin is not None else None,
-                            bufsize=1024 * 1024)
+                            bufsize=CHUNK)
     assert proc.stdout is not None and proc.stderr is not None
     if stdin is not None:
         assert proc.stdin is not None
         proc.stdin.write(stdin)
         proc.stdin.close()
-    out = proc.stdout
+    out = cast(io.BufferedReader, proc.stdout)
     try:
-        yield iter(lambda: out.readline(READ_LIMIT), b"")
+        yield iter(lambda: out.read1(CHUNK), b"")
     finally:
         out.close()
         err = proc.stderr.read()

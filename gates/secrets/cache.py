@@ -1,26 +1,28 @@
-"""Commits already scanned clean, so a re-scan of history reads only what is new.
+"""What history scans already read, so a re-scan reads only what is new.
 
 A commit's patch never changes, so "commit X added no secret under rule set V" stays true: the
 cache file is named after a fingerprint of the rule set (our patterns, the prefilter and the
-detect-secrets version) and a rule change starts a fresh file. Commits with findings are never
-cached; they are read again each time so their findings are reported again.
+detect-secrets version) and a rule change starts a fresh file. A commit that had findings is
+remembered with the files they were in; a re-scan reads only those files of it again (the
+findings are reported every time, and no secret is ever written to the cache).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from gates.common.credentials import PATTERNS
-from gates.secrets.detectors import prefilter, version
+from gates.secrets.detectors import prefilter_fingerprint, version
 from gates.secrets.rules import RULESET_VERSION
 
 
 def ruleset_fingerprint() -> str:
     digest = hashlib.sha256()
-    for part in (RULESET_VERSION, version(), prefilter().pattern, *(p.regex.pattern for p in PATTERNS)):
+    for part in (RULESET_VERSION, version(), prefilter_fingerprint(), *(p.regex.pattern for p in PATTERNS)):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()[:16]
@@ -28,39 +30,43 @@ def ruleset_fingerprint() -> str:
 
 class CleanCommits:
     def __init__(self, directory: Path) -> None:
-        self.path = directory / f"secrets-clean-{ruleset_fingerprint()}.txt"
-        self._known: set[str] = set()
-        self._new: list[str] = []
+        self.path = directory / f"secrets-{ruleset_fingerprint()}.json"
+        self.clean: set[str] = set()
+        self.dirty: dict[str, list[str]] = {}
+        self._changed = False
         try:
-            self._known = set(self.path.read_text(encoding="ascii").split())
-        except (OSError, UnicodeDecodeError):
-            self._known = set()
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+            self.clean = set(document.get("clean", []))
+            self.dirty = {str(k): [str(p) for p in v] for k, v in document.get("dirty", {}).items()}
+        except (OSError, ValueError, AttributeError, TypeError):
+            self.clean, self.dirty = set(), {}
 
-    def __contains__(self, commit: object) -> bool:
-        return commit in self._known
+    def known(self, commit: str) -> bool:
+        return commit in self.clean or commit in self.dirty
 
     def __len__(self) -> int:
-        return len(self._known)
+        return len(self.clean) + len(self.dirty)
 
-    def update(self, commits: Iterable[str]) -> None:
-        for commit in commits:
-            if commit not in self._known:
-                self._known.add(commit)
-                self._new.append(commit)
+    def record(self, read: Iterable[str], findings: Mapping[str, Iterable[str]]) -> None:
+        for commit in read:
+            if commit in findings:
+                self.dirty[commit] = sorted(set(findings[commit]))
+            else:
+                self.clean.add(commit)
+            self._changed = True
 
     def save(self) -> None:
-        """Append what is new; a cache that cannot be written only costs speed next time."""
-        if not self._new:
+        """Write atomically; a cache that cannot be written only costs speed next time."""
+        if not self._changed:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            for stale in self.path.parent.glob("secrets-clean-*.txt"):
+            for stale in self.path.parent.glob("secrets-*.json"):
                 if stale != self.path:
                     stale.unlink(missing_ok=True)
-            with self.path.open("a", encoding="ascii") as handle:
-                handle.write("\n".join(self._new) + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
+            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps({"clean": sorted(self.clean), "dirty": self.dirty}), encoding="utf-8")
+            temporary.replace(self.path)
         except OSError:
             return
-        self._new = []
+        self._changed = False

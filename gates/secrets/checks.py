@@ -8,7 +8,7 @@ so a scan that saw almost nothing cannot pass for a clean one.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from gates.common.git import GitError
@@ -21,22 +21,28 @@ from gates.secrets.findings import Suppressed, in_head, keep, to_finding
 from gates.secrets.options import Options
 from gates.secrets.scanner import Scanner
 from gates.secrets.sources import Scope
+from gates.secrets.workers import Detector
 
 
 def scan_scopes(options: Options, progress: Progress) -> Iterator[tuple[Scope, Scanner, float]]:
     root = options.root
     with DetectSecrets() as ds:
-        if options.mode in ("history", "range", "staged"):
-            yield _timed(lambda s: _git_scope(options, s, progress), ds)
-        existing = [p for p in options.paths if (root / p).exists()]
-        if options.mode != "staged" and existing:
-            yield _timed(lambda s: sources.disk(root, existing, s, options.max_file_bytes, "paths"), ds)
-        missing = [p for p in options.paths if p not in existing]
-        if options.mode != "staged" and missing:
-            yield Scope(f"paths: {', '.join(missing)}", "paths",
-                        notes=[f"not there (nothing built yet?): {', '.join(missing)}"]), Scanner(ds), 0.0
-        if options.mode != "staged" and options.logs:
-            yield _timed(lambda s: sources.disk(root, list(options.logs), s, options.max_file_bytes, "logs"), ds)
+        detector = Detector(ds)
+        try:
+            if options.mode in ("history", "range", "staged"):
+                yield _timed(lambda s: _git_scope(options, s, progress), detector)
+            existing = [p for p in options.paths if (root / p).exists()]
+            if options.mode != "staged" and existing:
+                yield _timed(lambda s: sources.disk(root, existing, s, options.max_file_bytes, "paths"), detector)
+            missing = [p for p in options.paths if p not in existing]
+            if options.mode != "staged" and missing:
+                yield Scope(f"paths: {', '.join(missing)}", "paths",
+                            notes=[f"not there (nothing built yet?): {', '.join(missing)}"]), Scanner(detector), 0.0
+            if options.mode != "staged" and options.logs:
+                logs = list(options.logs)
+                yield _timed(lambda s: sources.disk(root, logs, s, options.max_file_bytes, "logs"), detector)
+        finally:
+            detector.close()
 
 
 def _git_scope(options: Options, scanner: Scanner, progress: Progress) -> Scope:
@@ -55,10 +61,11 @@ def _git_scope(options: Options, scanner: Scanner, progress: Progress) -> Scope:
         return Scope(options.mode, options.mode, error=str(exc))
 
 
-def _timed(work: object, ds: DetectSecrets) -> tuple[Scope, Scanner, float]:
+def _timed(work: Callable[[Scanner], Scope], detector: Detector) -> tuple[Scope, Scanner, float]:
     started = time.perf_counter()
-    scanner = Scanner(ds)
-    scope: Scope = work(scanner)  # type: ignore[operator]
+    scanner = Scanner(detector)
+    scope = work(scanner)
+    scanner.finish()
     return scope, scanner, time.perf_counter() - started
 
 
@@ -67,7 +74,7 @@ def to_check(scope: Scope, scanner: Scanner, elapsed: float, options: Options,
     counts = scanner.counts
     properties: dict[str, Figure] = {
         "commits_scanned": counts.commits, "blobs_scanned": counts.blobs, "lines_scanned": counts.lines,
-        "lines_unique": counts.unique, "lines_candidates": counts.candidates, **scope.properties,
+        "lines_candidates": counts.candidates, **scope.properties,
     }
     scanned = f"scanned {counts.commits} commits, {counts.blobs} blobs, {counts.lines} lines"
     if scope.group in ("paths", "logs"):
@@ -89,5 +96,7 @@ def to_check(scope: Scope, scanner: Scanner, elapsed: float, options: Options,
     status = judge(findings)
     if not counts.lines and not counts.blobs and not findings and scope.notes and scope.group == "paths":
         status = Status.SKIPPED
-    secrets = {item.hit.secret for item in items if item.hit.secret}
+    # Known secrets are masked wherever they appear in any output: only values that cannot be a common
+    # word (a keyword finding's "test" would otherwise mask every path with "test" in it).
+    secrets = {item.hit.secret for item in items if len(item.hit.secret) >= 8 and not item.hit.secret.isalpha()}
     return Check(scope.name, status, elapsed, findings, properties, group=scope.group, message=message), secrets

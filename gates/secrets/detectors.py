@@ -12,7 +12,6 @@ plugin, then the secret and context filters.
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -55,21 +54,31 @@ class DetectSecrets:
     def __init__(self) -> None:
         self._stack = ExitStack()
         self._file_filtered: dict[str, bool] = {}
+        self._entered = False
 
     def __enter__(self) -> DetectSecrets:
-        from detect_secrets.settings import transient_settings
+        return self  # settings are entered on first use: a scan without candidates never imports them
 
-        self._stack.enter_context(transient_settings(plugin_config()))
-        return self
+    def _enter(self) -> None:
+        from detect_secrets.settings import get_filters, transient_settings
+
+        settings = self._stack.enter_context(transient_settings(plugin_config()))
+        # Lines come from git objects, not files on disk: the "file exists" filter would drop them all.
+        settings.disable_filters("detect_secrets.filters.common.is_invalid_file")
+        get_filters.cache_clear()
+        self._entered = True
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self._stack.close()
+        self._entered = False
 
     def file_is_filtered(self, path: str) -> bool:
         """detect-secrets' file-name filters (lock files, non-text extensions)."""
         cached = self._file_filtered.get(path)
         if cached is None:
+            if not self._entered:
+                self._enter()
             from detect_secrets.core.scan import _is_filtered_out
 
             cached = bool(_is_filtered_out(required_filter_parameters=["filename"], filename=path))
@@ -85,38 +94,74 @@ class DetectSecrets:
                 for s in _process_line_based_plugins([(1, line)], filename=path) if s.secret_value]
 
 
-# Necessary conditions for a detect-secrets plugin (or one of our rules) to fire on a line. A line
-# matching none of these cannot produce a finding, so only matching lines reach the plugins.
-# Derived from the plugins' own patterns: every regex detector needs a run of >= 20 token
-# characters, or one of the short literal anchors below; the base64 entropy plugin needs a quoted
-# run of >= 23 characters (entropy 4.5 needs that many symbols), the hex one a quoted run of >= 8
-# hex digits; the keyword plugin needs one of its keywords; the IP plugin a dotted quad.
-def _keywords() -> str:
-    from detect_secrets.plugins.keyword import DENYLIST
-
-    return "|".join(DENYLIST)
+# Necessary conditions for a detect-secrets plugin (or one of our rules) to fire on a line, found on
+# raw bytes of many lines at once: a line with none of them cannot produce a finding, so only the
+# lines around these positions reach the plugins. Derived from the plugins' own patterns:
+#   - regex detectors need a run of >= 20 token characters that holds a digit and a letter (random
+#     keys do), a known key prefix, a 24-letter run (Cloudant), or one of the literal anchors;
+#   - the base64 entropy plugin a quoted run of >= 23 characters (4.5 bits needs that many symbols),
+#     the hex one a quoted run of >= 8 hex digits; the keyword plugin one of its keywords;
+#   - the IP plugin a dotted quad.
+_RUN = re.compile(rb"[A-Za-z0-9+/=_\-\\]{20,}")
+_DIGIT = re.compile(rb"[0-9]")
+_ALPHA = re.compile(rb"[A-Za-z]")
+_LETTERS24 = re.compile(rb"[a-z]{24}")
+_PREFIX = re.compile(
+    rb"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|soat|oas|cbt|imt|agent|ft)-|GR1348941|sk-|[sr]k_(?:live|test)_"
+    rb"|AIza|GOCSPX-|hf_|npm_|pypi-|re_|key-|SG\.|sq0csp-|A3T|AKIA|ASIA|ABIA|ACCA|T3BlbkFJ|AccountKey"
+)
+# Each anchor is its own pattern starting with a literal, which `re` finds at memchr speed; one
+# alternation of them all is several times slower.
+_ANCHORS = tuple(re.compile(p) for p in (
+    rb"['\"][0-9a-fA-F]{8}",
+    rb"eyJ|xox[abposr]-|PRIVATE KEY|PuTTY-User-Key|hooks\.slack\.com|AccountKey=",
+    rb"://[^\s/@]{0,256}:[^\s/@]{0,256}@",
+    rb"AKC[a-zA-Z0-9]{10}",
+    rb"AP[\dA-F][a-zA-Z0-9]{8}",
+    rb"\.\d{1,3}\.\d{1,3}\.\d",  # inside any dotted quad
+))
+_QUOTES = (b"'", b'"')
 
 
 @lru_cache(maxsize=1)
-def prefilter() -> re.Pattern[str]:
-    token = re.escape(string.ascii_letters + string.digits + "+/=_-\\")
-    anchors = [
-        rf"[{token}]{{20}}",
-        r"['\"][0-9a-fA-F]{8}",
-        r"eyJ", r"xox[abposr]-", r"PRIVATE KEY", r"PuTTY-User-Key", r"hooks\.slack\.com",
-        r"://[^\s/@]*:[^\s/@]*@",
-        r"\bAKC[a-zA-Z0-9]{10}", r"\bAP[\dA-F][a-zA-Z0-9]{8}",
-        r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}",
-        r"(?i:" + _keywords() + r"|aws|cloudant|softlayer|ibm|iam|_authtoken)",
-    ]
-    return re.compile("|".join(anchors))
+def _keywords() -> re.Pattern[bytes]:
+    from detect_secrets.plugins.keyword import DENYLIST
+
+    return re.compile("|".join(DENYLIST).encode("utf-8"))
 
 
-def candidate_spans(text: str, radius: int) -> Iterator[tuple[int, int]]:
-    """Merged windows of `radius` characters around every prefilter hit in a long line."""
+def candidate_positions(data: bytes) -> list[int]:
+    """Offsets in `data` where something a detector needs appears (unsorted, may repeat)."""
+    found = [m.start() for anchor in _ANCHORS for m in anchor.finditer(data)]
+    found += [m.start() for m in _keywords().finditer(data.lower())]
+    for match in _RUN.finditer(data):
+        run = match.group()
+        start, end = match.span()
+        if (
+            (_DIGIT.search(run) and _ALPHA.search(run))
+            or _PREFIX.search(run)
+            or _LETTERS24.search(run)
+            or (len(run) >= 23 and data[start - 1:start] in _QUOTES and data[end:end + 1] == data[start - 1:start])
+        ):
+            found.append(start)
+    return found
+
+
+def prefilter_fingerprint() -> str:
+    """Changes whenever the prefilter does (part of the cache key)."""
+    patterns = (_RUN, _PREFIX, *_ANCHORS, _keywords())
+    return "|".join(p.pattern.decode("utf-8", "replace") for p in patterns)
+
+
+def is_candidate(text: str) -> bool:
+    return bool(candidate_positions(text.encode("utf-8", "surrogatepass")))
+
+
+def candidate_windows(data: bytes, radius: int) -> Iterator[tuple[int, int]]:
+    """Merged windows of `radius` bytes around every candidate position in a long line."""
     start = end = -1
-    for match in prefilter().finditer(text):
-        lo, hi = max(0, match.start() - radius), min(len(text), match.end() + radius)
+    for position in sorted(set(candidate_positions(data))):
+        lo, hi = max(0, position - radius), min(len(data), position + radius)
         if lo <= end:
             end = max(end, hi)
             continue

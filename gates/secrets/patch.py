@@ -1,10 +1,13 @@
-"""Read a `git log -p -U0` / `git diff -U0` stream and hand added lines to the scanner.
+"""Read `git log -p -U0` / `git diff -U0` output (or a plain file) in bulk and hand candidates to the scanner.
 
-The stream arrives in pieces of at most 64 KB (gates.common.git.stream): a piece without a
-newline is continued by the next, and a continued added line is scanned piece by piece with a
-short overlap so a key cut at a piece boundary is still seen whole. Hunk headers give the new line
-numbers and how many lines follow, so a content line that looks like a header (`+++ b/x`) is never
-mistaken for one.
+Python never walks the stream line by line: each block of complete lines (about 1 MB) is searched
+with the prefilter at C speed, and only the lines around its hits are located — which file, which
+commit, which new line number (from the nearest hunk header) — and passed on. Counts (commits,
+blobs, added lines) are byte counts of header markers. A line longer than the block size (a
+minified bundle) is read in pieces and scanned in windows, so memory stays bounded.
+
+Commit headers are `\\0<sha> <author date>` (`--format=%x00%H %aI`), which content lines (always
+starting with +, - or space) can never look like.
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from gates.secrets.scanner import Origin, Scanner
+from gates.secrets.detectors import candidate_positions, candidate_windows
+from gates.secrets.scanner import WINDOW_RADIUS, Origin, Scanner
 
-_HUNK = re.compile(rb"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
-OVERLAP = 256
+BLOCK = 1024 * 1024  # a line longer than this is read in pieces
+_HUNK = re.compile(rb"@@ -\d+(?:,\d+)? \+(\d+)")
+_NEW_ENV = re.compile(rb"\ndiff --git [^\n]*\.env[^\n]*\n(?:similarity[^\n]*\n|rename[^\n]*\n)*new file mode")
+_PLUS = b"\n+"
 
 
 def unquote_path(raw: bytes) -> str:
@@ -29,79 +35,191 @@ def unquote_path(raw: bytes) -> str:
     return text.decode("utf-8", "replace")
 
 
-def _side_path(raw: bytes, prefix: bytes) -> str:
-    path = unquote_path(raw)
-    strip = prefix.decode()
-    return path[len(strip):] if path.startswith(strip) else path
+def header_path(line: bytes) -> str:
+    """The new-side path of `diff --git a/X b/Y`."""
+    body = line.removeprefix(b"diff --git ").rstrip(b"\n")
+    at = body.rfind(b' "b/') if body.endswith(b'"') else body.rfind(b" b/")
+    path = unquote_path(body[at + 1:]) if at >= 0 else unquote_path(body)
+    return path[2:] if path.startswith("b/") else path
 
 
-def _header_path(line: bytes) -> str:
-    """The new-side path from `diff --git a/X b/X` (used for files without a +++ line)."""
-    body = line[len(b"diff --git "):].rstrip(b"\n")
-    at = body.rfind(b" b/")
-    if body.endswith(b'"'):
-        at = body.rfind(b' "b/')
-    return _side_path(body[at + 1:], b"b/") if at >= 0 else unquote_path(body)
+class _Blocks:
+    """Cut a byte stream into blocks of whole lines; overlong lines come out as `long` pieces."""
 
+    def __init__(self) -> None:
+        self.buffer = b""
+        self.in_long = False
 
-def feed(pieces: Iterable[bytes], scanner: Scanner, commit: str | None = None, date: str | None = None) -> None:
-    """Parse one patch stream into scanner calls (`commit`/`date` for a stream without headers)."""
-    origin: Origin | None = None
-    old_left = new_left = 0
-    number = 0
-    partial = False  # the previous piece did not end its line
-    in_added = False
-    tail = ""
-    for piece in pieces:
-        if partial:
-            complete = piece.endswith(b"\n")
-            if in_added and origin is not None:
-                text = piece.decode("utf-8", "replace").rstrip("\r\n")
-                scanner.line(origin, number, tail + text)
-                tail = text[-OVERLAP:]
-            partial = not complete
-            if complete and in_added:
-                new_left -= 1
-                number += 1
-                in_added = False
-            continue
-        partial = not piece.endswith(b"\n")
-        if new_left or old_left:
-            first = piece[:1]
-            if first == b"+":
-                text = piece[1:].decode("utf-8", "replace").rstrip("\r\n")
-                if origin is not None:
-                    scanner.line(origin, number, text)
-                if partial:
-                    in_added, tail = True, text[-OVERLAP:]
-                else:
-                    new_left -= 1
-                    number += 1
+    def split(self, chunk: bytes) -> Iterable[tuple[str, bytes]]:
+        self.buffer += chunk
+        while self.buffer:
+            if self.in_long:
+                end = self.buffer.find(b"\n")
+                if end < 0:
+                    if len(self.buffer) < BLOCK:
+                        return
+                    piece, self.buffer = self.buffer, b""
+                    yield "long", piece
+                    return
+                piece, self.buffer, self.in_long = self.buffer[:end], self.buffer[end + 1:], False
+                yield "long-end", piece
                 continue
-            if first == b"-":
-                old_left -= 1
+            cut = self.buffer.rfind(b"\n")
+            if cut < 0:
+                if len(self.buffer) < BLOCK:
+                    return
+                piece, self.buffer, self.in_long = self.buffer, b"", True
+                yield "long-start", piece
+                return
+            block, self.buffer = self.buffer[: cut + 1], self.buffer[cut + 1:]
+            yield "block", block
+
+    def rest(self) -> Iterable[tuple[str, bytes]]:
+        if self.buffer:
+            yield ("long-end" if self.in_long else "block"), self.buffer + (b"" if self.in_long else b"\n")
+        self.buffer = b""
+
+
+class PatchReader:
+    def __init__(self, scanner: Scanner) -> None:
+        self.scanner = scanner
+        self.commit: str | None = None
+        self.date: str | None = None
+        self.path = ""
+        self.hunk: int | None = None  # new-side line number of the next added line
+        self.long: tuple[Origin, int] | None = None  # an added line being read in pieces
+        self.tail = b""
+
+    def feed(self, chunks: Iterable[bytes]) -> None:
+        blocks = _Blocks()
+        for chunk in chunks:
+            for kind, data in blocks.split(chunk):
+                self._dispatch(kind, data)
+        for kind, data in blocks.rest():
+            self._dispatch(kind, data)
+
+    def _dispatch(self, kind: str, data: bytes) -> None:
+        if kind == "block":
+            self._block(b"\n" + data)
+            return
+        if kind == "long-start":
+            self.tail = b""
+            self.long = None
+            if data[:1] == b"+" and self.hunk is not None:
+                self.long = (Origin(self.path, self.commit, self.date), self.hunk)
+                self.scanner.counts.lines += 1
+            data = data[1:]
+        if self.long is not None:
+            origin, number = self.long
+            piece = self.tail + data
+            for start, end in candidate_windows(piece, WINDOW_RADIUS):
+                self.scanner.candidate(origin, number, piece[start:end])
+            self.tail = data[-256:]
+        if kind == "long-end":
+            if self.long is not None and self.hunk is not None:
+                self.hunk += 1
+            self.long = None
+
+    def _block(self, data: bytes) -> None:
+        counts, scanner = self.scanner.counts, self.scanner
+        counts.commits += data.count(b"\n\x00")
+        counts.blobs += data.count(b"\ndiff --git ")
+        counts.lines += data.count(_PLUS) - data.count(b"\n+++ ")
+        counts.bytes += len(data)
+        for match in _NEW_ENV.finditer(data):
+            line_end = data.find(b"\n", match.start() + 1)
+            commit, date = self._commit_at(data, match.start())
+            scanner.file_added(Origin(header_path(data[match.start() + 1:line_end]), commit, date))
+        starts = sorted({data.rfind(b"\n", 0, position) + 1 for position in candidate_positions(data)})
+        for start in starts:
+            if data[start:start + 1] != b"+" or self._is_header(data, start):
                 continue
-            if first == b"\\":
-                continue
-            old_left = new_left = 0  # malformed hunk: fall through to header parsing
-        if piece.startswith(b"\x00"):
-            sha, _, when = piece[1:].strip().partition(b" ")
-            commit, date = sha.decode(), when.decode() or None
-            scanner.commit()
-            origin = None
-        elif piece.startswith(b"diff --git "):
-            origin = Origin(_header_path(piece), commit, date)
-            scanner.file(origin)
-        elif piece.startswith(b"new file mode") and origin is not None:
-            scanner.file_added(origin)
-        elif piece.startswith(b"+++ ") and origin is not None:
-            if piece.startswith(b"+++ /dev/null"):
-                origin = None
-            else:
-                origin = Origin(_side_path(piece[4:], b"b/"), commit, date)
-        elif piece.startswith(b"@@ "):
-            match = _HUNK.match(piece)
-            if match:
-                old_left = int(match.group(1)) if match.group(1) is not None else 1
-                new_left = int(match.group(3)) if match.group(3) is not None else 1
-                number = int(match.group(2))
+            end = data.find(b"\n", start)
+            located = self._locate(data, start)
+            if located is not None:
+                previous = data[data.rfind(b"\n", 0, start - 1) + 1: start - 1]
+                scanner.candidate(located[0], located[1], data[start + 1:end], previous)
+        self._carry(data)
+
+    @staticmethod
+    def _is_header(data: bytes, start: int) -> bool:
+        if not data.startswith(b"+++ ", start):
+            return False
+        previous = data.rfind(b"\n", 0, start - 1) + 1
+        return data.startswith(b"--- ", previous)
+
+    def _commit_at(self, data: bytes, position: int) -> tuple[str | None, str | None]:
+        at = data.rfind(b"\n\x00", 0, position)
+        if at < 0:
+            return self.commit, self.date
+        sha, _, when = data[at + 2: data.find(b"\n", at + 1)].partition(b" ")
+        return sha.decode(), when.decode() or None
+
+    def _locate(self, data: bytes, start: int) -> tuple[Origin, int] | None:
+        header = data.rfind(b"\ndiff --git ", 0, start)
+        hunk = data.rfind(b"\n@@ ", 0, start)
+        if hunk > header:
+            match = _HUNK.match(data, hunk + 1)
+            if match is None:
+                return None
+            number = int(match.group(1)) + data.count(_PLUS, hunk, start)
+        elif header < 0 and self.hunk is not None:
+            number = self.hunk + data.count(_PLUS, 0, start)
+        else:
+            return None
+        path = header_path(data[header + 1: data.find(b"\n", header + 1)]) if header >= 0 else self.path
+        commit, date = self._commit_at(data, start)
+        return Origin(path, commit, date), number
+
+    def _carry(self, data: bytes) -> None:
+        """Remember where the block ended: commit, file, and the next added line's number."""
+        self.commit, self.date = self._commit_at(data, len(data))
+        header = data.rfind(b"\ndiff --git ")
+        if header >= 0:
+            self.path = header_path(data[header + 1: data.find(b"\n", header + 1)])
+        hunk = data.rfind(b"\n@@ ")
+        if hunk > header:
+            match = _HUNK.match(data, hunk + 1)
+            self.hunk = int(match.group(1)) + data.count(_PLUS, hunk) if match else None
+        elif header >= 0 or data.rfind(b"\n\x00") >= 0:
+            self.hunk = None
+        elif self.hunk is not None:
+            self.hunk += data.count(_PLUS)
+
+
+class FileReader:
+    """A plain file (build output, a log) as candidate lines with their line numbers."""
+
+    def __init__(self, scanner: Scanner, origin: Origin) -> None:
+        self.scanner, self.origin = scanner, origin
+        self.number = 1  # line number at the start of the next block
+        self.tail = b""
+
+    def feed(self, chunks: Iterable[bytes]) -> None:
+        blocks = _Blocks()
+        for chunk in chunks:
+            for kind, data in blocks.split(chunk):
+                self._dispatch(kind, data)
+        for kind, data in blocks.rest():
+            self._dispatch(kind, data)
+
+    def _dispatch(self, kind: str, data: bytes) -> None:
+        scanner = self.scanner
+        if kind != "block":
+            piece = self.tail + data
+            for start, end in candidate_windows(piece, WINDOW_RADIUS):
+                scanner.candidate(self.origin, self.number, piece[start:end])
+            self.tail = b"" if kind == "long-end" else data[-256:]
+            if kind == "long-end":
+                self.number += 1
+                scanner.counts.lines += 1
+            return
+        data = b"\n" + data
+        scanner.counts.lines += data.count(b"\n") - 1
+        scanner.counts.bytes += len(data)
+        for start in sorted({data.rfind(b"\n", 0, p) + 1 for p in candidate_positions(data)}):
+            end = data.find(b"\n", start)
+            previous = data[data.rfind(b"\n", 0, start - 1) + 1: start - 1] if start > 1 else b""
+            scanner.candidate(self.origin, self.number + data.count(b"\n", 0, start) - 1,
+                              data[start:end].rstrip(b"\r"), previous)
+        self.number += data.count(b"\n") - 1

@@ -1,24 +1,27 @@
-"""The line scanner every source feeds: de-duplicate, prefilter, detect, keep each secret's first place.
+"""The scanner every source feeds: de-duplicate candidate lines, detect, keep each secret's first place.
 
-Sources (history, a range, the index, files on disk, logs) call `commit`, `file` and `line`; the
-scanner never sees a whole file. A line already seen (same text, same file type) is skipped; a line
-the prefilter rejects never reaches detect-secrets; a long line (minified bundles, notebooks) is
-scanned only in windows around prefilter hits, so its cost is bounded by what can match.
+Readers (gates.secrets.patch) find candidate lines in bulk with the prefilter and hand only those
+over, with their origin (path, commit, author date) and line number. A candidate line already seen
+(same bytes, same kind of file) is skipped; a long line (minified bundles, notebooks) is scanned
+only in windows around prefilter hits, so its cost is bounded by what can match.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gates.report import Severity
-from gates.secrets.detectors import DetectSecrets, candidate_spans, prefilter
-from gates.secrets.rules import ENV_FILE_FIX, ENV_FILE_RULE, Hit, detect, is_env_file
+from gates.secrets.detectors import DetectSecrets, candidate_windows
+from gates.secrets.rules import ENV_FILE_FIX, ENV_FILE_RULE, Hit, is_env_file
+from gates.secrets.workers import Detector
 
-LONG_LINE = 1000  # characters; longer lines are scanned in windows around prefilter hits
+LONG_LINE = 1000  # bytes; longer lines are scanned in windows around prefilter hits
 WINDOW_RADIUS = 200
-PRAGMA = "allowlist secret"
-PRAGMA_NEXT = "allowlist nextline secret"
+BATCH = 128  # candidate lines per detection batch
+PRAGMA = b"allowlist secret"
+PRAGMA_NEXT = b"allowlist nextline secret"
 ENV_HIT = Hit(ENV_FILE_RULE, "committed .env file", Severity.ERROR, "", ENV_FILE_FIX, "env file")
 
 
@@ -42,69 +45,75 @@ class Counts:
     commits: int = 0
     blobs: int = 0  # file versions read: one per file per commit, or one per file on disk
     lines: int = 0
-    unique: int = 0
     candidates: int = 0
     bytes: int = 0
 
 
+Pending = list[tuple[Origin, int | None, str]]
+
+
 @dataclass
 class Scanner:
-    ds: DetectSecrets
+    detector: Detector
     found: dict[tuple[str, str], Located] = field(default_factory=dict)
-    dirty_commits: set[str] = field(default_factory=set)
+    dirty: dict[str, set[str]] = field(default_factory=dict)  # commit -> paths with findings
     counts: Counts = field(default_factory=Counts)
     _seen: set[int] = field(default_factory=set)
-    _allow_next: Origin | None = None
+    _pending: Pending = field(default_factory=list)
+    _submitted: list[tuple[Pending, Callable[[], list[list[Hit]]]]] = field(default_factory=list)
 
-    def commit(self) -> None:
-        self.counts.commits += 1
-
-    def file(self, origin: Origin) -> None:
-        self.counts.blobs += 1
+    @classmethod
+    def inline(cls, ds: DetectSecrets) -> Scanner:
+        """A scanner that detects in this process only."""
+        return cls(Detector(ds, parallel=False))
 
     def file_added(self, origin: Origin) -> None:
         if is_env_file(origin.path):
             self._record(ENV_HIT, origin, None, "")
 
-    def line(self, origin: Origin, number: int | None, text: str) -> None:
-        counts = self.counts
-        counts.lines += 1
-        counts.bytes += len(text)
-        if self._allow_next is not None:
-            allowed, self._allow_next = self._allow_next == origin, None
-            if allowed:
-                return
-        if "allowlist" in text and "pragma" in text:
-            if PRAGMA_NEXT in text:
-                self._allow_next = origin
-            if PRAGMA in text:
-                return
-        key = hash((os.path.splitext(origin.path)[1], text))
+    def candidate(self, origin: Origin, number: int | None, raw: bytes, previous: bytes = b"") -> None:
+        """A line the prefilter let through; `previous` is the line before it (for nextline pragmas)."""
+        if b"allowlist" in raw and PRAGMA in raw:
+            return
+        if PRAGMA_NEXT in previous:
+            return
+        key = hash((os.path.splitext(origin.path)[1], raw))
         if key in self._seen:
             return
         self._seen.add(key)
-        counts.unique += 1
-        if len(text) > LONG_LINE:
-            self._long_line(origin, number, text)
-        elif prefilter().search(text):
-            self._detect(origin, number, text.rstrip())
-
-    def _long_line(self, origin: Origin, number: int | None, text: str) -> None:
-        for start, end in candidate_spans(text, WINDOW_RADIUS):
-            window = text[start:end]
-            key = hash(("window", window))
-            if key not in self._seen:
-                self._seen.add(key)
+        if len(raw) <= LONG_LINE:
+            self._detect(origin, number, raw)
+            return
+        for start, end in candidate_windows(raw, WINDOW_RADIUS):
+            window = raw[start:end]
+            window_key = hash(("window", window))
+            if window_key not in self._seen:
+                self._seen.add(window_key)
                 self._detect(origin, number, window)
 
-    def _detect(self, origin: Origin, number: int | None, text: str) -> None:
+    def _detect(self, origin: Origin, number: int | None, raw: bytes) -> None:
         self.counts.candidates += 1
-        for hit in detect(text, origin.path, self.ds):
-            self._record(hit, origin, number, text)
+        self._pending.append((origin, number, raw.decode("utf-8", "replace").rstrip()))
+        if len(self._pending) >= BATCH:
+            self._submit()
+
+    def _submit(self) -> None:
+        batch, self._pending = self._pending, []
+        if batch:
+            self._submitted.append((batch, self.detector.submit([(o.path, text) for o, _, text in batch])))
+
+    def finish(self) -> None:
+        """Collect every batch's hits, in the order the lines were read."""
+        self._submit()
+        for batch, result in self._submitted:
+            for (origin, number, text), hits in zip(batch, result(), strict=True):
+                for hit in hits:
+                    self._record(hit, origin, number, text)
+        self._submitted = []
 
     def _record(self, hit: Hit, origin: Origin, number: int | None, text: str) -> None:
         if origin.commit:
-            self.dirty_commits.add(origin.commit)
+            self.dirty.setdefault(origin.commit, set()).add(origin.path)
         key = (hit.rule, hit.secret or origin.path)
         if key not in self.found:
             self.found[key] = Located(hit, origin, number, text)

@@ -8,6 +8,7 @@ not be read is never reported as clean.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -15,7 +16,7 @@ from typing import BinaryIO
 from gates.common import git
 from gates.progress import Progress
 from gates.secrets.cache import CleanCommits
-from gates.secrets.patch import OVERLAP, feed
+from gates.secrets.patch import FileReader, PatchReader
 from gates.secrets.scanner import Origin, Scanner
 
 SHALLOW_FIX = ("Fetch the full history: in GitHub Actions set `fetch-depth: 0` on actions/checkout "
@@ -47,15 +48,25 @@ def history(root: Path, scanner: Scanner, allow_shallow: bool, cache: CleanCommi
         scope.notes.append(f"shallow clone: scanned only the {visible} commits this clone has (--allow-shallow)")
         scope.properties["shallow"] = True
     commits = git.rev_list(root, "--reverse", "--all")
-    todo = commits if cache is None else [c for c in commits if c not in cache]
+    if cache is None:
+        todo, dirty = commits, {}
+    else:
+        todo = [c for c in commits if not cache.known(c)]
+        dirty = {c: cache.dirty[c] for c in commits if c in cache.dirty}
     scope.properties["commits_cached"] = len(commits) - len(todo)
+    scope.properties["commits_reread"] = len(dirty)
     task = progress.task("Scanning history", total=len(todo))
+    if dirty:  # of commits that had findings, read again only the files that held them
+        paths = sorted({path for paths in dirty.values() for path in paths})
+        _stream(root, [*git.log_patch_args(commits_on_stdin=True), "--", *paths], scanner, task,
+                "\n".join(dirty).encode())
     if len(todo) == len(commits):
         _stream(root, git.log_patch_args(["--all"]), scanner, task)
     elif todo:
         _stream(root, git.log_patch_args(commits_on_stdin=True), scanner, task, "\n".join(todo).encode())
+    scanner.finish()
     if cache is not None:
-        cache.update(c for c in todo if c not in scanner.dirty_commits)
+        cache.record(todo, scanner.dirty)
     return scope
 
 
@@ -84,15 +95,15 @@ def commit_range(root: Path, spec: str, scanner: Scanner, allow_shallow: bool, p
 
 def staged(root: Path, scanner: Scanner) -> Scope:
     scope = Scope("staged changes", "staged")
-    with git.stream(root, git.diff_patch_args(cached=True)) as pieces:
-        feed(pieces, scanner)
+    with git.stream(root, git.diff_patch_args(cached=True)) as chunks:
+        PatchReader(scanner).feed(chunks)
     return scope
 
 
 def _stream(root: Path, args: list[str], scanner: Scanner, task: object, stdin: bytes | None = None) -> None:
     before = scanner.counts.commits
-    with git.stream(root, args, stdin=stdin) as pieces:
-        feed(pieces, scanner)
+    with git.stream(root, args, stdin=stdin) as chunks:
+        PatchReader(scanner).feed(chunks)
     advance = getattr(task, "advance", None)
     if advance is not None:
         advance(scanner.counts.commits - before)
@@ -116,7 +127,7 @@ def disk(root: Path, paths: list[str], scanner: Scanner, max_bytes: int, group: 
                         continue
                     handle.seek(0)
                     origin = Origin(shown)
-                    scanner.file(origin)
+                    scanner.counts.blobs += 1
                     if group == "paths":
                         scanner.file_added(origin)
                     truncated += _feed_file(handle, origin, scanner, max_bytes)
@@ -147,18 +158,17 @@ def _display(file: Path, root: Path) -> str:
 
 
 def _feed_file(handle: BinaryIO, origin: Origin, scanner: Scanner, max_bytes: int) -> int:
-    """Scan a file line by line in bounded pieces; 1 when it was cut at `max_bytes`."""
-    number, read, tail = 1, 0, ""
-    while True:
-        piece = handle.readline(git.READ_LIMIT)
-        if not piece:
-            return 0
-        read += len(piece)
-        text = piece.decode("utf-8", "replace").rstrip("\r\n")
-        scanner.line(origin, number, tail + text)
-        if piece.endswith(b"\n"):
-            number, tail = number + 1, ""
-        else:
-            tail = text[-OVERLAP:]
-        if read >= max_bytes:
-            return 1
+    """Scan a file in bounded chunks; 1 when it was cut at `max_bytes`."""
+    left = max_bytes
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal left
+        while left > 0:
+            chunk = handle.read(min(git.CHUNK, left))
+            if not chunk:
+                return
+            left -= len(chunk)
+            yield chunk
+
+    FileReader(scanner, origin).feed(chunks())
+    return 1 if left <= 0 and handle.read(1) else 0

@@ -166,18 +166,24 @@ def test_staged_env_file_is_a_finding(git_repo: Path) -> None:
     assert rules(scan(git_repo, mode="staged")) == ["env-file"]
 
 
-def test_cache_skips_commits_already_scanned_clean(git_repo: Path) -> None:
+def test_cache_reads_only_what_is_new(git_repo: Path) -> None:
     commit(git_repo, {"a.py": "x = 1\n"})
     leak = commit(git_repo, {"b.py": f"token = {GITHUB_CLASSIC}\n"})
     first = scan(git_repo)
     assert first.checks[0].properties["commits_cached"] == 0
     again = scan(git_repo)
-    assert again.checks[0].properties["commits_cached"] == 1  # the clean one; the leaking one is re-read
+    assert again.checks[0].properties["commits_cached"] == 2
+    assert again.checks[0].properties["commits_reread"] == 1  # only the leaking file of the leaking commit
     assert again.checks[0].properties["commits_scanned"] == 1
+    assert again.checks[0].properties["blobs_scanned"] == 1
     [finding] = again.findings
     assert finding.location is not None and finding.location.commit == leak
-    assert list((git_repo / ".git" / "gates-cache").glob("secrets-clean-*.txt"))
+    assert list((git_repo / ".git" / "gates-cache").glob("secrets-*.json"))
     assert scan(git_repo, cache="off").checks[0].properties["commits_cached"] == 0
+    newer = commit(git_repo, {"c.py": f"key = '{STRIPE_LIVE}'\n"})
+    third = scan(git_repo)
+    assert third.checks[0].properties["commits_scanned"] == 2  # the new commit + the known leak's file
+    assert {f.location.commit for f in third.findings if f.location} == {leak, newer}
 
 
 def test_pragma_allowlist_and_nextline(git_repo: Path) -> None:
