@@ -94,7 +94,8 @@ def _policy(result: Result, resolver: Resolver, domain: str, severity: Severity,
             enforced = mode == "enforce"
             consequence = ": MTA-STS senders will not deliver to it" if enforced else ""
             result.add("mx-mismatch", Severity.ERROR if enforced else severity, f"MX {host_name} matches no mx: "
-                       f"pattern of the policy ({', '.join(patterns) or 'none'}){consequence}", evidence, f"Add \"mx: {host_name}\" to the policy file and change the TXT id=.")
+                       f"pattern of the policy ({', '.join(patterns) or 'none'}){consequence}", evidence,
+                       f"Add \"mx: {host_name}\" to the policy file and change the TXT id=.")
 
 
 def _address(result: Result, resolver: Resolver, host: str, severity: Severity) -> str | None:
