@@ -89,6 +89,8 @@ def _as_text(value: Any) -> str:
 
 
 def _plain(body: str, path: str | None) -> Answer:
+    if not body.strip():
+        raise AnswerError("the response is empty")
     try:
         document = json.loads(body)
     except ValueError:
@@ -130,9 +132,10 @@ def _events(body: str) -> Iterator[str]:
 def _sse(body: str, path: str | None) -> Answer:
     text: list[str] = []
     tools: list[ToolCall] = []
-    for data in _events(body):
-        if data.strip() == "[DONE]":
-            continue
+    events = [data for data in _events(body) if data.strip() != "[DONE]"]
+    if not events:
+        raise AnswerError("no server-sent events with data in the response (check `stream`)")
+    for data in events:
         try:
             event = json.loads(data)
         except ValueError:
@@ -140,6 +143,9 @@ def _sse(body: str, path: str | None) -> Answer:
             continue
         text.append(_event_text(event, path))
         tools.extend(_tool_calls(event))
+    if not any(text) and not tools:
+        # An event shape we do not know: judge all of it rather than an empty answer that passes everything.
+        return Answer("\n".join(events))
     return Answer("".join(text), _dedupe(tools))
 
 
@@ -171,18 +177,22 @@ def _event_text(event: Any, path: str | None) -> str:
 def _data_stream(body: str) -> Answer:
     text: list[str] = []
     tools: list[ToolCall] = []
+    parts = 0
     for line in body.splitlines():
         prefix, sep, payload = line.partition(":")
-        if not sep:
+        if not sep or not _DATA_STREAM_LINE.match(line):
             continue
         try:
             value = json.loads(payload)
         except ValueError:
             continue
+        parts += 1
         if prefix == "0" and isinstance(value, str):
             text.append(value)
         elif prefix in ("9", "b") and isinstance(value, dict) and isinstance(value.get("toolName"), str):
             tools.append(ToolCall(value["toolName"], _as_text(value.get("args"))))
+    if not parts:
+        raise AnswerError("no AI SDK data stream parts (`0:\"text\"` lines) in the response (check `stream`)")
     return Answer("".join(text), _dedupe(tools))
 
 

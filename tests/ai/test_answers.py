@@ -82,3 +82,20 @@ def test_function_call_and_tool_arguments_are_judged() -> None:
     answer = parse(body, JSON, {}, "auto", None)
     assert answer.tools[0].name == "fetch_url"
     assert "[tool call fetch_url]" in answer.transcript
+
+
+def test_nothing_to_judge_is_an_error_not_a_pass() -> None:
+    body = json.dumps({"choices": [{"message": {"content": "hi"}}]})
+    with pytest.raises(AnswerError, match="server-sent events"):
+        parse(body, JSON, {}, "openai", None)  # `stream = "openai"` but the app answers JSON
+    with pytest.raises(AnswerError, match="data stream"):
+        parse(body, JSON, {}, "vercel", None)
+    with pytest.raises(AnswerError, match="empty"):
+        parse("  ", "text/plain", {}, "auto", None)
+
+
+def test_unknown_event_shape_is_judged_whole() -> None:
+    body = 'data: {"token": "CAN"}\n\ndata: {"token": "ARY"}\n\n'
+    answer = parse(body, "text/event-stream", {}, "auto", None)
+    assert "CAN" in answer.text and "ARY" in answer.text
+    assert parse(body, "text/event-stream", {}, "auto", "token").text == "CANARY"
