@@ -19,6 +19,7 @@ class Group:
     path: str
     dev: bool
     dependencies: list[Dependency] = field(default_factory=list)
+    index_options: list[str] = field(default_factory=list)  # where pip resolves this file's unpinned specs
 
     @property
     def name(self) -> str:

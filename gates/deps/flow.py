@@ -46,7 +46,8 @@ def read_inputs(options: Options) -> Inputs:
 def group(manifests: Sequence[Manifest], no_dev: bool) -> list[Group]:
     groups: list[Group] = []
     for manifest in manifests:
-        runtime, dev = Group(manifest.path, False), Group(manifest.path, True)
+        runtime = Group(manifest.path, False, index_options=manifest.index_options)
+        dev = Group(manifest.path, True, index_options=manifest.index_options)
         seen: set[tuple[str, str, str | None, bool]] = set()
         for dependency in manifest.dependencies:
             key = (dependency.ecosystem, dependency.key, dependency.version, dependency.dev)
@@ -130,7 +131,7 @@ def _online(groups: Sequence[Group], options: Options, progress: Progress | None
                 reasons.append(f"{dependency.name} {dependency.version} ({why})")
         unpinned = [d for d in item.dependencies if d.version is None and not d.skip_reason and d.ecosystem == PYPI]
         if unpinned and not options.no_resolve:
-            resolved = audit_resolved(unpinned, options.service, options.timeout, options.osv_url)
+            resolved = audit_resolved(unpinned, options.service, options.timeout, options.osv_url, item.index_options)
             item.dependencies.extend(resolved.resolved)
             vulnerabilities.update(resolved.vulnerabilities)
             reasons.extend(f"{name} ({why})" for name, why in resolved.not_audited.items())

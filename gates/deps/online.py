@@ -67,13 +67,15 @@ def audit_pinned(dependencies: Sequence[Dependency], service: str, timeout: floa
 
 
 def audit_resolved(specs: Sequence[Dependency], service: str, timeout: float,
-                   osv_url: str | None = None) -> OnlineResult:
-    """Resolve unpinned requirements the way pip-audit does (pip in a throwaway venv), then audit."""
+                   osv_url: str | None = None, index_options: Sequence[str] = ()) -> OnlineResult:
+    """Resolve unpinned requirements the way pip-audit does (pip in a throwaway venv), then audit.
+    The file's own index lines (private indexes, credentials included) go along, in a temporary file."""
     result = OnlineResult()
     if not specs:
         return result
     first = specs[0]
-    report, error = _run(sorted({d.spec or d.name for d in specs}), service, timeout, resolve=True, osv_url=osv_url)
+    lines = [*index_options, *sorted({d.spec or d.name for d in specs})]
+    report, error = _run(lines, service, timeout, resolve=True, osv_url=osv_url)
     if report is None:
         for dependency in specs:
             result.not_audited[dependency.spec or dependency.name] = error

@@ -215,3 +215,32 @@ def test_nothing_to_audit_is_exit_2(git_repo: Path, osv_db: Path) -> None:
 def test_missing_named_file_is_exit_2(git_repo: Path, osv_db: Path) -> None:
     result = deps("nope.txt", "--db", str(osv_db))
     assert result.exit_code == 2 and "nope.txt" in result.output
+
+
+def test_pipfile_and_pylock_through_the_gate(git_repo: Path, osv_db: Path) -> None:
+    (git_repo / "Pipfile.lock").write_text(json.dumps({"default": {"six": {"version": "==1.16.0"}},
+                                                       "develop": {"jinja2": {"version": "==2.10"}}}))
+    (git_repo / "pylock.toml").write_text('lock-version = "1.0"\n[[packages]]\nname = "requests"\nversion = "2.25.0"\n')
+    result = deps("Pipfile.lock", "pylock.toml", "--db", str(osv_db), "--json", "out.json")
+    assert result.exit_code == 1
+    checks = {c["name"]: c["status"] for c in report(git_repo / "out.json")["checks"]}
+    assert checks == {"Pipfile.lock": "passed", "Pipfile.lock [dev]": "failed", "pylock.toml": "failed"}
+
+
+def test_junit_output_validates_against_the_schema(git_repo: Path, osv_db: Path) -> None:
+    from lxml import etree
+
+    (git_repo / "requirements.txt").write_text("jinja2==2.10\nflask>=1\n")
+    (git_repo / "Pipfile.lock").write_text("{ broken")
+    (git_repo / "package-lock.json").write_text(json.dumps(
+        {"lockfileVersion": 3, "packages": {"node_modules/lodash": {"version": "4.17.21", "dev": True}}}))
+    result = deps("--db", str(osv_db), "--junit-xml", "junit.xml")
+    assert result.exit_code == 1  # blocked beats could-not-evaluate
+    root = etree.parse(str(git_repo / "junit.xml")).getroot()
+    names = [(case.get("classname"), case.get("name")) for case in root.iter("testcase")]
+    assert len(names) == len(set(names)) == 4
+    for case in root.iter("testcase"):
+        case.attrib.pop("file", None)
+        case.attrib.pop("line", None)
+    schema = etree.XMLSchema(etree.parse(str(Path(__file__).parent.parent / "data" / "junit-10.xsd")))
+    schema.assertValid(root)

@@ -36,6 +36,7 @@ def test_requirements_includes_hashes_markers_extras_and_continuations(tmp_path:
     assert found["flask"].version is None and found["flask"].spec == "flask>=1.0"
     assert found["localpkg"].skip_reason == "editable install"
     assert found["wheelpkg"].skip_reason == "direct URL reference"
+    assert manifest.index_options == ["--index-url https://pypi.example/simple"]
 
 
 def test_requirements_include_cycle_reads_each_file_once(tmp_path: Path) -> None:

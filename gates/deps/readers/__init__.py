@@ -30,6 +30,7 @@ class Manifest:
     kind: str
     dependencies: list[Dependency] = field(default_factory=list)
     secrets: set[str] = field(default_factory=set)  # index URLs with passwords and the like
+    index_options: list[str] = field(default_factory=list)  # pip index lines, for resolving unpinned specs
     notes: list[str] = field(default_factory=list)
 
 

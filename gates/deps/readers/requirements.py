@@ -20,6 +20,7 @@ _OPTION_WITH_VALUE = re.compile(
     r"--prefer-binary|--pre|--require-hashes|--no-index|--use-feature|-Z|--always-unzip)\b"
 )
 _EDITABLE = re.compile(r"^(-e|--editable)(\s|=)")
+_INDEX = re.compile(r"^(-i|--index-url|--extra-index-url|-f|--find-links|--trusted-host|--no-index|--pre)\b")
 _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s+|=)(.+)$")
 
 
@@ -77,6 +78,8 @@ def _read_into(manifest: Manifest, path: Path, display: str, seen: set[Path]) ->
         if line.startswith("-"):
             if not _OPTION_WITH_VALUE.match(line):
                 raise ParseError(display, f"unknown pip option: {redact(line.split()[0])}", number)
+            if _INDEX.match(line):
+                manifest.index_options.append(line)
             continue
         manifest.dependencies.append(parse_requirement(_strip_options(line), display, number))
 
