@@ -29,7 +29,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     from gates.email.cache import CachingResolver
 
     started = time.monotonic()
-    resolver = CachingResolver(options.nameservers, options.timeout_s)
+    resolver = CachingResolver(options.nameservers, options.timeout_s, deadline=started + options.deadline_s)
     task = (progress or NullProgress()).task("Checking mail DNS", total=len(options.domains))
     checks: list[Check] = []
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -1,19 +1,23 @@
 """A resolver that asks each (name, type) once per run: SPF, DMARC and MX checks share lookups.
 
 Checks run in threads at the same time, so a lookup already in flight is waited for, not repeated.
+Past the run's total deadline every new lookup is a timeout (could not check), so a slow resolver
+cannot hold a deploy pipeline for (lookups x timeout).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from gates.common.dns import Lookup, Resolver
+from gates.common.dns import Lookup, Outcome, Resolver
 
 
 @dataclass
 class CachingResolver(Resolver):
+    deadline: float | None = None  # time.monotonic() after which no query is sent
     _answers: dict[tuple[str, str], Future[Lookup]] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -26,7 +30,11 @@ class CachingResolver(Resolver):
                 pending = self._answers[key] = Future()
         if owner:
             try:
-                pending.set_result(super().lookup(name, rdtype))
+                if self.deadline is not None and time.monotonic() > self.deadline:
+                    pending.set_result(Lookup(name.rstrip("."), rdtype, Outcome.TIMEOUT,
+                                              detail="the gate's total deadline was reached"))
+                else:
+                    pending.set_result(super().lookup(name, rdtype))
             except BaseException as exc:  # an unexpected error reaches every waiter, not only the first
                 pending.set_exception(exc)
         return pending.result()

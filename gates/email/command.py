@@ -18,6 +18,7 @@ from gates.cli_support import output_options, outputs_from, run_gate
 @click.option("--policy", type=click.Choice(["baseline", "strict", "bulk-sender"]),
               help="How strong DMARC must be (default baseline).")
 @click.option("--timeout", metavar="DURATION", help="Per-lookup DNS timeout (default 3s).")
+@click.option("--deadline", metavar="DURATION", help="Total time for the whole run (default 60s).")
 @click.option("--require-mta-sts", is_flag=True, default=None, help="MTA-STS and TLS-RPT problems block.")
 @click.option("--mta-sts-fetch/--no-mta-sts-fetch", "mta_sts_fetch", default=None,
               help="Fetch the MTA-STS policy file over HTTPS (default on).")

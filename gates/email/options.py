@@ -25,6 +25,7 @@ class Options:
     policy: str = "baseline"
     nameservers: tuple[str, ...] = ()
     timeout_s: float = DEFAULT_TIMEOUT
+    deadline_s: float = 60.0
     require_mta_sts: bool = False
     mta_sts_fetch: bool = True
     mta_sts_port: int = 443
@@ -48,12 +49,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
             parse_nameserver(server)
         except NameserverError as exc:
             raise ConfigError(f"[email] nameservers: {exc}") from None
-    try:
-        timeout = parse_duration(section.get("timeout", DEFAULT_TIMEOUT))
-    except ValueError:
-        raise ConfigError(f"[email] timeout: expected a duration like 3s, got {describe(section['timeout'])}") from None
-    if timeout <= 0:
-        raise ConfigError("[email] timeout: expected a duration above zero, got 0")
+    timeout, deadline = _duration(section, "timeout", DEFAULT_TIMEOUT), _duration(section, "deadline", 60.0)
     require, fetch = _bool(section, "require_mta_sts", False), _bool(section, "mta_sts_fetch", True)
     port = section.get("mta_sts_port", 443)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
@@ -65,7 +61,18 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
             raise ConfigError(f"[email] ca_bundle: expected a PEM file, got {describe(ca_bundle)}")
         ca_bundle = str(path if path.is_absolute() else ctx.root / path)
     return Options(tuple(dict.fromkeys(domains)), tuple(dict.fromkeys(selectors)), policy, nameservers, timeout,
-                   require, fetch, port, ca_bundle)
+                   deadline, require, fetch, port, ca_bundle)
+
+
+def _duration(section: Mapping[str, Any], key: str, default: float) -> float:
+    value = section.get(key, default)
+    try:
+        seconds = parse_duration(value)
+    except ValueError:
+        raise ConfigError(f"[email] {key}: expected a duration like 3s, got {describe(value)}") from None
+    if seconds <= 0:
+        raise ConfigError(f"[email] {key}: expected a duration above zero, got {describe(value)}")
+    return seconds
 
 
 def _bool(section: Mapping[str, Any], key: str, default: bool) -> bool:

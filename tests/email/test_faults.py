@@ -59,3 +59,19 @@ def test_dkim_probe_failure_is_error(zone_text: str) -> None:
         report = _run(server, domain="probe.test")
     dkim = next(c for c in report.checks if c.group == "dkim")  # type: ignore[attr-defined]
     assert dkim.status is Status.ERROR
+
+
+def test_total_deadline_turns_later_lookups_into_timeouts(zone_text: str) -> None:
+    with DNSServer(zone_text, mode="drop") as server:
+        report = run(Options(("good.test",), nameservers=(server.nameserver,), timeout_s=0.2, deadline_s=0.1))
+    assert report.exit_code == EXIT_CANNOT_EVALUATE
+    outputs = "\n".join(c.output for c in report.checks)
+    assert "total deadline was reached" in outputs
+
+
+def test_several_domains_one_check_per_family_each(dns_server: DNSServer) -> None:
+    report = run(Options(("good.test", "eleven.test"), ("s1",), nameservers=(dns_server.nameserver,), timeout_s=2))
+    names = [c.name for c in report.checks]
+    assert len(names) == len(set(names)) == 12
+    assert report.exit_code == 1
+    assert report.metrics["domains"] == 2 and report.metrics["spf_lookups"] == 13
