@@ -31,7 +31,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
 
     started = time.perf_counter()
     progress = progress or NullProgress()
-    sets = list(options.sets)
+    sets = [_as_sql(found, options.root) for found in options.sets]
     checks = [Check("discovery", Status.PASSED, message=summary(sets, options.root), group="discovery")]
     for found in sets:
         if not found.runnable:
@@ -91,6 +91,15 @@ def _check_one_set(server: Server, found: MigrationSet, options: Options, commit
             previous = {n for n in str(metrics.get(key, "")).split(", ") if n}
             metrics[key] = ", ".join(sorted(previous | names))
     return checks
+
+
+def _as_sql(found: MigrationSet, root: Path) -> MigrationSet:
+    """Framework migrations written in Python, as SQL the gate can run (Alembic); others unchanged."""
+    if found.framework == "alembic" and not found.runnable:
+        from gates.migrations.alembic import read_alembic
+
+        return read_alembic(found, root)
+    return found
 
 
 def _read_source(path: Path) -> SqlSource:

@@ -19,9 +19,9 @@ from gates.errors import ConfigError
 
 FRAMEWORKS = ("supabase", "prisma", "drizzle", "flyway", "golang-migrate", "dbmate", "alembic", "django", "sql")
 # Frameworks whose tool has a down (undo/rollback) migration to prove.
-WITH_DOWN = frozenset({"flyway", "golang-migrate", "dbmate"})
+WITH_DOWN = frozenset({"flyway", "golang-migrate", "dbmate", "alembic"})
 # Frameworks whose tool wraps each migration in a transaction.
-TRANSACTIONAL = frozenset({"prisma", "flyway", "supabase", "dbmate"})
+TRANSACTIONAL = frozenset({"prisma", "flyway", "supabase", "dbmate", "alembic"})
 
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", ".venv-ci", "__pycache__", "dist", "build",
                        ".next", "target", "vendor", ".tox", ".mypy_cache", ".ruff_cache", "site-packages"})
@@ -41,6 +41,7 @@ class SqlSource:
     path: Path
     text: str
     first_line: int = 1  # where `text` starts in `path` (dbmate keeps up and down in one file)
+    generated: bool = False  # SQL generated from `path` (Alembic): its lines are not the file's
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,7 @@ def _alembic(folder: Path) -> MigrationSet:
     location = location.replace("%(here)s", str(folder))
     scripts = (folder / location).resolve()
     count = len(list((scripts / "versions").glob("*.py"))) if (scripts / "versions").is_dir() else 0
-    return MigrationSet("alembic", scripts, runnable=False, note=_not_run_note("alembic"), files=count)
+    return MigrationSet("alembic", scripts, runnable=False, note="Alembic revisions (run as offline SQL)", files=count)
 
 
 def _not_run_note(framework: str) -> str:

@@ -52,6 +52,8 @@ class SetRun:
         return f"{relative(self.migration_set.root, self.root)}/{what}"
 
     def location(self, source: SqlSource, line: int | None = None, column: int | None = None) -> Location:
+        if source.generated:  # lines of generated SQL are not the file's
+            return Location(relative(source.path, self.root))
         return Location(relative(source.path, self.root), line, column=column)
 
 

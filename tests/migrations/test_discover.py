@@ -68,7 +68,7 @@ def test_alembic_is_found_but_not_runnable(tmp_path: Path) -> None:
                      "alembic/versions/abc_init.py": "revision = 'abc'\n"})
     (found,) = discover(tmp_path)
     assert found.framework == "alembic" and not found.runnable and found.files == 1
-    assert "does not run them" in found.note
+    assert "offline SQL" in found.note
 
 
 def test_summary_names_what_was_not_found(tmp_path: Path) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from gates.cli import cli
 from tests.migrations.conftest import checks, gate, write
 from tests.servers.postgres import fresh_database, with_database
@@ -290,3 +292,55 @@ def test_from_ref_applies_the_base_then_checks_only_the_new_migrations(git_repo:
 
     result = gate(["--database-url", postgres_url, "--from", "no-such-branch"])
     assert result.exit_code == 3 and "no such commit" in result.output
+
+
+ALEMBIC_INIT = '''"""init"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "aaa111"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("account", sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("email", sa.String(200), nullable=False))
+
+
+def downgrade():
+    op.drop_table("account")
+'''
+
+ALEMBIC_MORE = '''"""more"""
+from alembic import op
+import sqlalchemy as sa
+
+revision: str = "bbb222"
+down_revision = "aaa111"
+
+
+def upgrade():
+    op.execute("SET lock_timeout = '5s'")
+    op.add_column("account", sa.Column("name", sa.Text))
+    op.drop_column("account", "email")
+
+
+def downgrade():
+    op.add_column("account", sa.Column("email", sa.String(200)))
+    op.drop_column("account", "name")
+'''
+
+
+def test_alembic_upgrade_and_downgrade_run_as_offline_sql(git_repo: Path, postgres_url: str) -> None:
+    pytest.importorskip("alembic", reason="Alembic is not installed in this environment")
+    write(git_repo, {"alembic.ini": "[alembic]\nscript_location = db\n", "db/versions/aaa111_init.py": ALEMBIC_INIT,
+                     "db/versions/bbb222_more.py": ALEMBIC_MORE})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    found = checks(git_repo / "out.json")
+    assert found["db/aaa111_init.py"]["status"] == "passed"
+    more = found["db/bbb222_more.py"]
+    assert [f["rule"] for f in more["findings"]] == ["drop-column"]
+    assert more["findings"][0]["location"]["path"] == "db/versions/bbb222_more.py"
+    down = found["db/down path"]
+    assert down["status"] == "passed" and down["properties"]["downs_applied"] == 2
