@@ -80,14 +80,14 @@ def _selector(result: Result, domain: str, selector: str, lookup: Lookup, probin
                      evidence="; ".join(quoted(name, r) for r in keys), fix="Keep exactly one key per selector.")
         return False
     result.lines.append(f'{selector}: "{_short(keys[0])}"{via}')
-    return _key(result, name, keys[0])
+    return _key(result, name, keys[0], probing)
 
 
 def _short(record: str) -> str:
     return record if len(record) <= 100 else record[:60] + "..." + record[-20:]
 
 
-def _key(result: Result, name: str, record: str) -> bool:
+def _key(result: Result, name: str, record: str, probing: bool) -> bool:
     evidence = quoted(name, _short(record))
     tags, problems = parse_tags(record)
     for problem in problems:
@@ -109,8 +109,11 @@ def _key(result: Result, name: str, record: str) -> bool:
         result.error("no-key", f"{name}: the p= tag is missing", evidence=evidence, fix="Publish the public key in p=.")
         return False
     if not tags["p"]:
-        result.error("revoked", f"{name}: p= is empty, so the key is revoked and every signature fails",
-                     evidence=evidence, fix="Remove the selector from your signer, or publish its current key.")
+        # An empty p= is how RFC 6376 3.6.1 says to retire a key: at a selector found by probing it is
+        # most likely an old one; at a configured selector it means every signature fails.
+        (result.info if probing else result.error)(
+            "revoked", f"{name}: p= is empty, so the key is revoked and signatures with it fail", evidence,
+            "Remove the selector from your signer, or publish its current key.")
         return False
     return _public_key(result, name, tags.get("k", "rsa").lower(), tags["p"], evidence) and not problems
 

@@ -111,6 +111,7 @@ def zone() -> str:
         "cnamed._domainkey.dk.test. IN CNAME cnamed.dkim.esp.test.",
         f"cnamed.dkim.esp.test. IN TXT {txt('v=DKIM1; k=rsa; p=' + rsa_key(2048))}",
         "dangling._domainkey.dk.test. IN CNAME gone.dkim.esp.test.",
+        f"selector1._domainkey.probe.test. IN TXT {txt('v=DKIM1; p=')}",
         f"google._domainkey.probe.test. IN TXT {txt('v=DKIM1; k=rsa; p=' + rsa_key(2048))}",
         # DMARC
         f'_dmarc.pnone.test. IN TXT {txt("v=DMARC1; p=none; rua=mailto:d@pnone.test")}',
