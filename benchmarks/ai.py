@@ -19,6 +19,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Run as a file, this directory comes first on sys.path, and benchmarks/email.py would shadow the standard
+# library's `email` (which httpx imports through urllib.request): drop it, put the repository first.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
