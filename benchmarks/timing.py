@@ -183,7 +183,7 @@ def stall(seconds: float) -> None:
     print("3. a server that stalls 300 ms every 2 s: closed versus open workload, /fast")
     with serve(stall_every=2.0, stall_ms=300) as url:
         route = [{"name": "fast", "path": "/fast", "p95_ms": 100}]
-        rows = [
+        rows: list[tuple[str, dict[str, Any]]] = [
             ("closed, 10 users, no think time", {"users": 10, "think_time": 0}),
             ("closed, 25 users, think 0.5-1.5 s", {"users": 25, "think_time": [0.5, 1.5]}),
             ("open, 50 requests/s", {"users": 25, "arrival_rate": 50}),

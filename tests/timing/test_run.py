@@ -34,7 +34,7 @@ def test_budgets_pass_and_block_in_one_run(app_url: str, tmp_path: Path) -> None
     assert checks["fast"].status is Status.PASSED, checks["fast"].message
     assert checks["private"].status is Status.PASSED, checks["private"].message
     assert checks["slow"].status is Status.FAILED
-    assert checks["slow"].findings[0].rule == "p95-budget" and checks["slow"].properties["p95_ms"] >= 300
+    assert checks["slow"].findings[0].rule == "p95-budget" and float(checks["slow"].properties["p95_ms"]) >= 300
     assert checks["flaky"].status is Status.FAILED and checks["flaky"].findings[0].rule == "error-rate"
     assert "HTTP 500" in checks["flaky"].output
     # A route with too few samples is inconclusive, never a pass or a false fail.
@@ -42,7 +42,7 @@ def test_budgets_pass_and_block_in_one_run(app_url: str, tmp_path: Path) -> None
     for name in ("fast", "slow", "flaky", "private"):
         props = checks[name].properties
         assert {"p50_ms", "p95_ms", "p99_ms", "error_rate", "requests", "cold_start_ms", "rps"} <= set(props)
-        assert props["p50_ms"] <= props["p95_ms"] <= props["p99_ms"]
+        assert float(props["p50_ms"]) <= float(props["p95_ms"]) <= float(props["p99_ms"])
     assert report.exit_code == 1
     assert report.metrics["mode"] == "closed" and report.metrics["users"] == 3
 
