@@ -13,7 +13,7 @@ import re
 
 MIN_CANARY = 6
 # Characters a model puts between the letters of a spelled-out secret.
-_SEPARATORS = re.compile(r"[\s\-_.,:;|/\\*`'\"·+]+")
+_SEPARATORS = re.compile(r"[\s\-_.,:;|/\\*`'\"·+\u200b-\u200d\u2060\ufeff]+")  # zero-width ones too
 _BASE64_TOKEN = re.compile(r"[A-Za-z0-9+/_\-]{8,}={0,2}")
 _HEX_TOKEN = re.compile(r"\b(?:[0-9a-fA-F]{2}){6,}\b")
 

@@ -28,6 +28,7 @@ def test_canary_verbatim_and_case_insensitive() -> None:
 def test_canary_disguised() -> None:
     assert hows("spelled: " + " ".join(CANARY)) == {"with separators"}
     assert hows("dashed: " + "-".join(CANARY.replace("-", ""))) == {"with separators"}
+    assert hows("invisible: " + "\u200b".join(CANARY)) == {"with separators"}
     assert hows("backwards: " + CANARY[::-1]) == {"reversed"}
     assert hows("encoded: " + base64.b64encode(f"ref {CANARY}".encode()).decode()) == {"base64"}
     assert hows("hex: " + CANARY.encode().hex()) == {"hex"}
