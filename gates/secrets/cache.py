@@ -19,6 +19,8 @@ from gates.common.credentials import PATTERNS
 from gates.secrets.detectors import prefilter_fingerprint, version
 from gates.secrets.rules import RULESET_VERSION
 
+MAX_LINES = 500_000  # clean candidate-line digests kept (about 10 MB)
+
 
 def ruleset_fingerprint() -> str:
     digest = hashlib.sha256()
@@ -33,13 +35,15 @@ class CleanCommits:
         self.path = directory / f"secrets-{ruleset_fingerprint()}.json"
         self.clean: set[str] = set()
         self.dirty: dict[str, list[str]] = {}
+        self.lines: set[str] = set()  # digests of candidate lines found clean (blake2b, not the text)
         self._changed = False
         try:
             document = json.loads(self.path.read_text(encoding="utf-8"))
             self.clean = set(document.get("clean", []))
             self.dirty = {str(k): [str(p) for p in v] for k, v in document.get("dirty", {}).items()}
+            self.lines = set(document.get("lines", []))
         except (OSError, ValueError, AttributeError, TypeError):
-            self.clean, self.dirty = set(), {}
+            self.clean, self.dirty, self.lines = set(), {}, set()
 
     def known(self, commit: str) -> bool:
         return commit in self.clean or commit in self.dirty
@@ -48,6 +52,7 @@ class CleanCommits:
         return len(self.clean) + len(self.dirty)
 
     def record(self, read: Iterable[str], findings: Mapping[str, Iterable[str]]) -> None:
+        self._changed = True
         for commit in read:
             if commit in findings:
                 self.dirty[commit] = sorted(set(findings[commit]))
@@ -65,7 +70,9 @@ class CleanCommits:
                 if stale != self.path:
                     stale.unlink(missing_ok=True)
             temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"clean": sorted(self.clean), "dirty": self.dirty}), encoding="utf-8")
+            lines = sorted(self.lines)[:MAX_LINES]
+            document = {"clean": sorted(self.clean), "dirty": self.dirty, "lines": lines}
+            temporary.write_text(json.dumps(document), encoding="utf-8")
             temporary.replace(self.path)
         except OSError:
             return

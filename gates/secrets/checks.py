@@ -74,7 +74,8 @@ def to_check(scope: Scope, scanner: Scanner, elapsed: float, options: Options,
     counts = scanner.counts
     properties: dict[str, Figure] = {
         "commits_scanned": counts.commits, "blobs_scanned": counts.blobs, "lines_scanned": counts.lines,
-        "lines_candidates": counts.candidates, **scope.properties,
+        "lines_candidates": counts.candidates,
+        "lines_cached_clean": counts.cached, **scope.properties,
     }
     scanned = f"scanned {counts.commits} commits, {counts.blobs} blobs, {counts.lines} lines"
     if scope.group in ("paths", "logs"):

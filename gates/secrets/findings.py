@@ -54,7 +54,9 @@ def keep(items: Iterable[Located], baseline: frozenset[str], allow: tuple[Allow,
 
 def in_head(root: Path, items: list[Located]) -> dict[str, list[str]]:
     """For secrets found in history: which HEAD files still hold each value (one `git grep`)."""
-    values = sorted({i.hit.secret for i in items if i.origin.commit and i.hit.secret and "\n" not in i.hit.secret})
+    # Short values ("test") would match everywhere; for those the file's presence decides.
+    values = sorted({i.hit.secret for i in items
+                     if i.origin.commit and len(i.hit.secret) >= 8 and "\n" not in i.hit.secret})
     values = values[:MAX_HEAD_LOOKUPS]
     where: dict[str, list[str]] = {v: [] for v in values}
     if not values or not git.has_commits(root):

@@ -8,6 +8,7 @@ only in windows around prefilter hits, so its cost is bounded by what can match.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -46,6 +47,7 @@ class Counts:
     blobs: int = 0  # file versions read: one per file per commit, or one per file on disk
     lines: int = 0
     candidates: int = 0
+    cached: int = 0  # candidates known clean from an earlier scan
     bytes: int = 0
 
 
@@ -59,6 +61,7 @@ class Scanner:
     dirty: dict[str, set[str]] = field(default_factory=dict)  # commit -> paths with findings
     counts: Counts = field(default_factory=Counts)
     _seen: set[int] = field(default_factory=set)
+    clean_lines: set[str] | None = None  # digests of candidate lines an earlier scan found clean
     _pending: Pending = field(default_factory=list)
     _submitted: list[tuple[Pending, Callable[[], list[list[Hit]]]]] = field(default_factory=list)
 
@@ -77,7 +80,7 @@ class Scanner:
             return
         if PRAGMA_NEXT in previous:
             return
-        key = hash((os.path.splitext(origin.path)[1], raw))
+        key = hash((_file_kind(origin.path), raw))
         if key in self._seen:
             return
         self._seen.add(key)
@@ -93,6 +96,9 @@ class Scanner:
 
     def _detect(self, origin: Origin, number: int | None, raw: bytes) -> None:
         self.counts.candidates += 1
+        if self.clean_lines is not None and line_digest(origin.path, raw) in self.clean_lines:
+            self.counts.cached += 1
+            return
         self._pending.append((origin, number, raw.decode("utf-8", "replace").rstrip()))
         if len(self._pending) >= BATCH:
             self._submit()
@@ -107,6 +113,8 @@ class Scanner:
         self._submit()
         for batch, result in self._submitted:
             for (origin, number, text), hits in zip(batch, result(), strict=True):
+                if not hits and self.clean_lines is not None:
+                    self.clean_lines.add(line_digest(origin.path, text.encode("utf-8", "surrogatepass")))
                 for hit in hits:
                     self._record(hit, origin, number, text)
         self._submitted = []
@@ -117,3 +125,15 @@ class Scanner:
         key = (hit.rule, hit.secret or origin.path)
         if key not in self.found:
             self.found[key] = Located(hit, origin, number, text)
+
+
+def _file_kind(path: str) -> str:
+    """What detect-secrets' file filters and keyword rules depend on: extension, lock file, swagger."""
+    name = os.path.basename(path).lower()
+    flags = ("lock" if "lock" in name or name == "go.sum" else "") + ("swagger" if "swagger" in name else "")
+    return os.path.splitext(name)[1] + flags
+
+
+def line_digest(path: str, raw: bytes) -> str:
+    """Stable across runs (the clean-line cache); 16 hex characters, never the line itself."""
+    return hashlib.blake2b(_file_kind(path).encode() + b"\0" + raw.rstrip(), digest_size=8).hexdigest()

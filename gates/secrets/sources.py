@@ -55,6 +55,8 @@ def history(root: Path, scanner: Scanner, allow_shallow: bool, cache: CleanCommi
         dirty = {c: cache.dirty[c] for c in commits if c in cache.dirty}
     scope.properties["commits_cached"] = len(commits) - len(todo)
     scope.properties["commits_reread"] = len(dirty)
+    if cache is not None:
+        scanner.clean_lines = cache.lines
     task = progress.task("Scanning history", total=len(todo))
     if dirty:  # of commits that had findings, read again only the files that held them
         paths = sorted({path for paths in dirty.values() for path in paths})

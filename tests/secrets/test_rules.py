@@ -62,3 +62,11 @@ def test_redaction_still_sees_every_scanned_secret() -> None:
     for _, line, secret in POSITIVES:
         if secret:
             assert any(line[a:b] == secret or secret in line[a:b] for a, b in find_spans(line)), line
+
+
+def test_prefilter_keywords_match_detect_secrets() -> None:
+    from detect_secrets.plugins.keyword import DENYLIST
+
+    from gates.secrets.detectors import KEYWORDS
+
+    assert tuple(DENYLIST) == KEYWORDS
