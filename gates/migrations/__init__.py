@@ -24,7 +24,6 @@ __all__ = ["Options", "options_from_config", "run"]
 
 
 def run(options: Options, progress: Progress | None = None) -> Report:
-    from gates.migrations.apply import relative
     from gates.migrations.base import resolve
     from gates.migrations.database import display_url, open_server
     from gates.migrations.discover import summary
@@ -35,9 +34,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     checks = [Check("discovery", Status.PASSED, message=summary(sets, options.root), group="discovery")]
     for found in sets:
         if not found.runnable:
-            checks.append(Check(f"{relative(found.root, options.root)}", Status.ERROR, group=found.framework,
-                                message=f"found but not executed: {found.note}",
-                                properties={"files": found.files}))
+            checks.append(_not_executed(found, options.root))
     runnable = [s for s in sets if s.runnable and s.migrations]
     metrics: dict[str, Figure] = {"migration_sets": len(sets),
                                   "migrations": sum(len(s.migrations) for s in runnable)}
@@ -91,6 +88,19 @@ def _check_one_set(server: Server, found: MigrationSet, options: Options, commit
             previous = {n for n in str(metrics.get(key, "")).split(", ") if n}
             metrics[key] = ", ".join(sorted(previous | names))
     return checks
+
+
+def _not_executed(found: MigrationSet, root: Path) -> Check:
+    """Found but not run: never a pass. Django's irreversible operations are still reported."""
+    from gates.migrations.apply import relative
+
+    findings = []
+    if found.framework == "django":
+        from gates.migrations.django import irreversible
+
+        findings = irreversible(found.root, root)
+    return Check(relative(found.root, root), Status.ERROR, findings=tuple(findings), group=found.framework,
+                 message=f"found but not executed: {found.note}", properties={"files": found.files})
 
 
 def _as_sql(found: MigrationSet, root: Path) -> MigrationSet:

@@ -124,7 +124,7 @@ def _auto(root: Path) -> list[MigrationSet]:
             claimed.add(found.root)
             sets.append(found)
     for folder, names in dirs:  # plain folders last, so a framework's folder is not read twice
-        if folder in claimed or folder.name not in ("migrations", "migration", "sql", "schema"):
+        if folder in claimed or folder.name not in ("migrations", "migration"):
             continue
         if any(n.endswith(".sql") for n in names) and not any(folder.is_relative_to(c) for c in claimed):
             kind = _guess(folder)

@@ -344,3 +344,33 @@ def test_alembic_upgrade_and_downgrade_run_as_offline_sql(git_repo: Path, postgr
     assert more["findings"][0]["location"]["path"] == "db/versions/bbb222_more.py"
     down = found["db/down path"]
     assert down["status"] == "passed" and down["properties"]["downs_applied"] == 2
+
+
+DJANGO_0002 = '''from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    pass
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.RunPython(forwards),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RunSQL("UPDATE shop_item SET price = 0", reverse_sql=migrations.RunSQL.noop),
+        migrations.RunSQL("DELETE FROM shop_item"),
+    ]
+'''
+
+
+def test_django_run_python_without_reverse_is_reported_and_never_a_pass(git_repo: Path) -> None:
+    write(git_repo, {"manage.py": "", "shop/migrations/__init__.py": "",
+                     "shop/migrations/0001_initial.py": "from django.db import migrations\n",
+                     "shop/migrations/0002_data.py": DJANGO_0002})
+    result = gate(["--json", "out.json"])
+    assert result.exit_code == 3, result.output
+    check = checks(git_repo / "out.json")["shop/migrations"]
+    assert check["status"] == "error" and "found but not executed" in check["message"]
+    assert [(f["rule"], f["location"]["line"]) for f in check["findings"]] == [
+        ("django-irreversible", 11), ("django-irreversible", 14)]
