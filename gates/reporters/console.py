@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from gates.report import Report, Status
+from gates.report import Check, Report, Status
 from gates.reporters.text import clean, figure_text, one_line, redactor_for
 
 STYLE = {Status.PASSED: "green", Status.FAILED: "bold red", Status.ERROR: "yellow", Status.SKIPPED: "dim"}
@@ -55,14 +55,31 @@ def render(reports: Sequence[Report], console: Console | None = None, quiet: boo
         ]
         table.add_row(*([Text(report.gate)] if many else []), *cells)
     console.print(table)
-    for _report, check in rows:
-        for finding in check.findings:
-            if check.status is Status.FAILED and finding.fix:
-                where = f" {finding.location}" if finding.location else ""
-                console.print(Text(clean(redact(f"  fix {finding.rule}{where}: {finding.fix}")), style="dim"))
+    for line in _fix_lines(rows):
+        console.print(Text(clean(redact(line)), style="dim"))
     if not quiet:
         for report in reports:
             console.print(Text(clean(redact(_footer(report))), style="bold" if many else ""))
+
+
+def _fix_lines(rows: Sequence[tuple[Report, Check]], limit: int = 30) -> list[str]:
+    """One line per distinct fix: 41 findings of one rule need its fix once, with where it applies."""
+    by_fix: dict[tuple[str, str], list[str]] = {}
+    for _report, check in rows:
+        if check.status is not Status.FAILED:
+            continue
+        for finding in check.findings:
+            if finding.fix:
+                places = by_fix.setdefault((finding.rule, finding.fix), [])
+                if finding.location:
+                    places.append(str(finding.location))
+    lines = []
+    for (rule, fix), places in list(by_fix.items())[:limit]:
+        where = f" ({', '.join(places[:3])}{f' +{len(places) - 3} more' if len(places) > 3 else ''})" if places else ""
+        lines.append(f"  fix {rule}{where}: {fix}")
+    if len(by_fix) > limit:
+        lines.append(f"  … {len(by_fix) - limit} more fixes in the JSON/JUnit output")
+    return lines
 
 
 def _footer(report: Report) -> str:
