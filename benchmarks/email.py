@@ -3,7 +3,9 @@ and through its peers, alternately, in the same run.
 
 Peers on the same zone: checkdmarc (its SPF, DMARC, MX, MTA-STS record and TLS-RPT checks, pointed at the
 loopback server with `nameservers=[Do53Nameserver("127.0.0.1", port)]`) plus dkimpy's key checks
-(`dkim.load_pk_from_dns`) for the selectors, since checkdmarc does no DKIM. checkdmarc's MTA-STS policy
+(`dkim.load_pk_from_dns`) for the scenario's selectors, since checkdmarc does no DKIM. With no selector
+given, the gate discovers them (one `_domainkey` query, then the common ESP selectors if that name
+exists); the peers have no such step. checkdmarc's MTA-STS policy
 fetch and MX TLS probes are left out (they would leave loopback); a socket guard refuses any
 non-loopback address for the whole run.
 
@@ -36,7 +38,6 @@ import time  # noqa: E402
 from typing import Any  # noqa: E402
 
 from gates.email import Options, run  # noqa: E402
-from gates.email.dkim import COMMON_SELECTORS  # noqa: E402
 from gates.report import Status  # noqa: E402
 from tests.email.conftest import zone  # noqa: E402
 from tests.servers.dns_server import DNSServer  # noqa: E402
@@ -126,8 +127,8 @@ def peer(port: int, domain: str, selectors: tuple[str, ...]) -> tuple[float, Ver
         except Exception:  # noqa: BLE001, S110 - absent records raise; only the time matters here
             pass
     problems = []
-    # Same work as the gate: the given selectors, or the common ones it probes when none are given.
-    for selector in selectors or COMMON_SELECTORS:
+    # dkimpy checks the selectors it is given; with none it has nothing to check (the gate discovers them).
+    for selector in selectors:
         try:
             _, bits, _, _ = dkim.load_pk_from_dns(f"{selector}._domainkey.{domain}".encode(), dnsfunc=get_txt)
             if bits < 1024:

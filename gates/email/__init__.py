@@ -32,10 +32,14 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     resolver = CachingResolver(options.nameservers, options.timeout_s, deadline=started + options.deadline_s)
     task = (progress or NullProgress()).task("Checking mail DNS", total=len(options.domains))
     checks: list[Check] = []
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        for domain_checks in pool.map(lambda d: check_domain(resolver, d, options), options.domains):
-            checks.extend(domain_checks)
-            task.advance()
+    if len(options.domains) == 1:
+        checks.extend(check_domain(resolver, options.domains[0], options))
+        task.advance()
+    else:
+        with ThreadPoolExecutor(max_workers=4) as pool:
+            for domain_checks in pool.map(lambda d: check_domain(resolver, d, options), options.domains):
+                checks.extend(domain_checks)
+                task.advance()
     lookups = sum(int(c.properties.get("lookups", 0)) for c in checks if c.group == "spf")
     metrics: dict[str, Figure] = {"domains": len(options.domains), "spf_lookups": lookups,
                                   "policy": options.policy}
@@ -50,7 +54,9 @@ def check_domain(resolver: Resolver, domain: str, options: Options) -> list[Chec
     from gates.email.mx import check_mx, check_tls_rpt
     from gates.email.spf import check_spf
 
-    with ThreadPoolExecutor(max_workers=5) as pool:
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        # The MX check needs the SPF and DMARC results; its lookups need not wait for them (cached).
+        pool.submit(resolver.mx, domain)
         spf = _timed(pool, lambda: check_spf(resolver, domain))
         dkim = _timed(pool, lambda: check_dkim(resolver, domain, options.dkim_selectors))
         dmarc = _timed(pool, lambda: check_dmarc(resolver, domain, options.policy))

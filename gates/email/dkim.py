@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from gates.common.dns import Lookup, Resolver
+from gates.common.dns import Lookup, Outcome, Resolver
 from gates.email.result import Result, quoted
 from gates.email.tags import parse_tags
 
@@ -35,7 +35,9 @@ def check_dkim(resolver: Resolver, domain: str, selectors: Sequence[str]) -> tup
     result = Result("dkim", domain)
     probing = not selectors
     names = list(selectors) or list(COMMON_SELECTORS)
-    with ThreadPoolExecutor(max_workers=min(8, len(names))) as pool:
+    if probing and _nothing_below(result, resolver, domain):
+        names = []
+    with ThreadPoolExecutor(max_workers=max(1, min(8, len(names)))) as pool:
         lookups = list(pool.map(lambda s: resolver.txt(f"{s}._domainkey.{domain}"), names))
     valid: list[str] = []
     for selector, lookup in zip(names, lookups, strict=True):
@@ -44,14 +46,30 @@ def check_dkim(resolver: Resolver, domain: str, selectors: Sequence[str]) -> tup
     found = [s for s, lookup in zip(names, lookups, strict=True) if lookup.found]
     result.properties.update(selectors_valid=len(valid), selectors_found=len(found), selectors_tried=len(names))
     if probing:
-        result.lines.insert(0, f"no selector configured; tried {len(names)} common ESP selectors: "
-                               f"found {', '.join(found) or 'none'}")
+        if names:
+            result.lines.insert(0, f"no selector configured; tried {len(names)} common ESP selectors: "
+                                   f"found {', '.join(found) or 'none'}")
         if not found and not result.failures:
-            result.warn("no-selector", f"no DKIM key found at any of {len(names)} common selectors "
-                        f"({', '.join(names[:6])}, ...)", evidence=f"<selector>._domainkey.{domain} TXT",
+            result.warn("no-selector", f"no DKIM key found at _domainkey.{domain} or any of {len(COMMON_SELECTORS)} "
+                        f"common selectors ({', '.join(COMMON_SELECTORS[:6])}, ...)",
+                        evidence=f"<selector>._domainkey.{domain} TXT",
                         fix="Pass the selector your provider gave you: --dkim-selector NAME "
                             "(or dkim_selectors in [email]); it is in the DKIM-Signature s= tag of a sent message.")
     return result, DkimSummary(tuple(valid))
+
+
+def _nothing_below(result: Result, resolver: Resolver, domain: str) -> bool:
+    """True when _domainkey.<domain> does not exist, so no selector can exist below it (RFC 8020).
+
+    One query instead of one per common selector. NODATA (the usual answer when keys exist: an
+    empty non-terminal) and failures fall through to probing.
+    """
+    lookup = resolver.txt(f"_domainkey.{domain}")
+    if lookup.outcome is Outcome.NXDOMAIN:
+        result.lines.append(f"no selector configured; _domainkey.{domain} does not exist (NXDOMAIN), so no "
+                            "selector can exist below it (RFC 8020)")
+        return True
+    return False
 
 
 def _selector(result: Result, domain: str, selector: str, lookup: Lookup, probing: bool) -> bool:

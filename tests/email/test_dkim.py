@@ -55,6 +55,7 @@ def test_no_selector_found_is_a_warning_naming_the_flag(gate: Callable) -> None:
     dkim = gate("nowhere.test").checks["dkim"]
     assert [(f.rule, f.severity) for f in dkim.findings] == [("dkim-no-selector", Severity.WARNING)]
     assert "--dkim-selector" in (dkim.findings[0].fix or "")
+    assert "_domainkey.nowhere.test does not exist (NXDOMAIN)" in dkim.output  # one query, not one per selector
 
 
 def test_bulk_sender_requires_dkim(gate: Callable) -> None:
