@@ -7,8 +7,9 @@ SCHEMA = {
     "mode": Field("str", "history | range | staged | paths", choices=("history", "range", "staged", "paths")),
     "range": Field("str", "BASE..HEAD"),
     "allow_shallow": Field("bool", "scan what a shallow clone has and say so"),
-    "max_file_mb": Field("number", "files larger than this are scanned line-bounded"),
-    "cache": Field("str", "cache directory for lines already scanned clean"),
+    "max_file_mb": Field("number", "read at most this many MB of each file on disk (default 50)"),
+    "cache": Field("str", "cache directory for commits and lines already scanned clean (default .git/gates-cache; "
+                          "\"off\" disables)"),
     "allow": Field(
         "records",
         "suppressions; each needs a reason",
