@@ -18,13 +18,15 @@ from tests.timing.conftest import make_options
 
 
 def test_budgets_pass_and_block_in_one_run(app_url: str, tmp_path: Path) -> None:
+    # Five routes share 3 users: 3 s and min_requests 3 leave every weight-1 route enough samples on a busy
+    # machine, while the weight-0.001 route gets none.
     options = make_options({
-        "base_url": app_url,
+        "base_url": app_url, "duration": "3s", "min_requests": 3,
         "login": {"path": "/login", "json": {"email": EMAIL, "password": PASSWORD}, "token": "access_token"},
         "routes": [
             {"name": "fast", "path": "/fast", "p95_ms": 2000, "weight": 2},
             {"name": "slow", "path": "/sleep/300", "p95_ms": 100},
-            {"name": "flaky", "path": "/error?rate=0.25", "p95_ms": 2000},
+            {"name": "flaky", "path": "/error?rate=0.5", "p95_ms": 2000},  # every 2nd request fails
             {"name": "private", "path": "/private", "auth": True, "p95_ms": 2000},
             {"name": "rare", "path": "/fast", "weight": 0.001, "p95_ms": 2000},
         ],
