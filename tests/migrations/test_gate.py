@@ -374,3 +374,22 @@ def test_django_run_python_without_reverse_is_reported_and_never_a_pass(git_repo
     assert check["status"] == "error" and "found but not executed" in check["message"]
     assert [(f["rule"], f["location"]["line"]) for f in check["findings"]] == [
         ("django-irreversible", 11), ("django-irreversible", 14)]
+
+
+def test_junit_output_validates_and_carries_file_and_line(git_repo: Path, postgres_url: str) -> None:
+    from lxml import etree
+
+    from tests.test_reporters import validate_junit
+
+    write(git_repo, {**GOOD, "migrations/003_bad.sql": "SET lock_timeout = '5s';\nDROP TABLE orders;\nSELECT 1/0;\n",
+                     "migrations/004_skipped.sql": "SELECT 1;\n"})
+    result = gate(["--database-url", postgres_url, "--junit-xml", "out.xml"])
+    assert result.exit_code == 1, result.output
+    text = (git_repo / "out.xml").read_text()
+    cases = {case.get("name"): case for case in etree.fromstring(text.encode()).iter("testcase")}
+    bad = cases["migrations/003_bad.sql"]
+    assert bad.get("classname") == "gates.migrations.sql" and bad.get("file") == "migrations/003_bad.sql"
+    failure = bad.find("failure")
+    assert failure is not None and "division by zero" in (failure.text or "")
+    assert cases["migrations/004_skipped.sql"].find("skipped") is not None
+    validate_junit(text)
