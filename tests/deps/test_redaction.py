@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from gates.cli import cli
@@ -40,3 +41,16 @@ def test_password_in_an_unknown_option_is_not_echoed(git_repo: Path, osv_db: Pat
     result = CliRunner().invoke(cli, ["deps", "requirements.txt", "--db", str(osv_db)])
     assert result.exit_code == 2
     assert PASSWORD not in result.output
+
+
+def test_index_password_is_not_leaked_when_online_resolution_fails(git_repo: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # pip cannot reach the (closed, loopback) private index: exit 3, and its error text is masked.
+    monkeypatch.setenv("PIP_RETRIES", "0")  # pip inside pip-audit's venv: fail fast, not after 5 retries
+    (git_repo / "requirements.txt").write_text(f"--index-url https://deploy:{PASSWORD}@127.0.0.1:9/simple\nflask>=1\n")
+    result = CliRunner().invoke(cli, ["deps", "--osv-url", "http://127.0.0.1:9/v1/query", "--timeout", "3",
+                                      "--json", "out.json", "--junit-xml", "junit.xml"])
+    assert result.exit_code == 3, result.output
+    assert PASSWORD not in result.output
+    for name in ("out.json", "junit.xml"):
+        assert PASSWORD.encode() not in (git_repo / name).read_bytes()
