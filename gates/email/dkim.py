@@ -119,6 +119,10 @@ def _key(result: Result, name: str, record: str, probing: bool) -> bool:
     if hashes and "sha256" not in hashes:
         result.error("sha1", f"{name}: h={tags['h']} allows only SHA-1, which verifiers must reject (RFC 8301)",
                      evidence=evidence, fix="Remove the h= tag or set h=sha256.")
+    services = [v.strip().lower() for v in tags.get("s", "*").split(":")]
+    if not {"*", "email"} & set(services):
+        result.error("service", f"{name}: s={tags['s']} excludes email, so verifiers ignore the key for mail",
+                     evidence=evidence, fix="Remove s= or set s=email.")
     flags = [f.strip().lower() for f in tags.get("t", "").split(":")]
     if "y" in flags:
         result.warn("testing", f"{name}: t=y marks the key as testing: verifiers may treat signatures as unsigned",

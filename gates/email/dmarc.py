@@ -40,6 +40,12 @@ def check_dmarc(resolver: Resolver, domain: str, level: str) -> tuple[Result, Dm
         if records:
             policy_domain, inherited = org, True
             result.lines.append(f"no record at {name}; inherited from _dmarc.{org} (its sp= applies)")
+    near = [r for r in lookup.records if "dmarc1" in r.lower()]
+    if not records and near:
+        result.error("syntax", f"{name} has a record mentioning DMARC1 that does not start with v=DMARC1, so "
+                     "receivers ignore it", evidence=quoted(name, near[0]),
+                     fix="Start the record with v=DMARC1; then the other tags.")
+        return result, DmarcSummary(None)
     if not records:
         _missing(result, resolver, domain, name)
         return result, DmarcSummary(None)

@@ -78,6 +78,8 @@ def parse_dmarc(text: str) -> DmarcRecord:
         problems.append(f"fo={tags['fo']} is not a colon-separated list of 0, 1, d, s")
     if "t" in tags and tags["t"].lower() not in ("y", "n"):
         problems.append(f"t={tags['t']} is not y or n")
+    if "psd" in tags and tags["psd"].lower() not in ("y", "n", "u"):
+        problems.append(f"psd={tags['psd']} is not y, n or u")
     for name in ("rua", "ruf"):
         if name in tags:
             uris, bad = _uris(tags[name])

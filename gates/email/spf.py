@@ -93,6 +93,12 @@ def _walk(walk: Walk, domain: str, via: Term | None, path: tuple[str, ...],
 
 def _missing(walk: Walk, domain: str, via: Term | None, lookup: Lookup, indent: str) -> None:
     result = walk.result
+    near = [r for r in lookup.records if "spf1" in r.lower()]
+    if via is None and near:
+        result.error("missing", f"{domain} has a TXT record that looks like SPF but does not start with exactly "
+                     "\"v=spf1\" followed by a space, so receivers ignore it", evidence=quoted(domain, near[0]),
+                     fix="Start the record with v=spf1 (no leading space or quote, no other text before it).")
+        return
     if via is None:
         result.error("missing", f"{domain} publishes no SPF record: receivers cannot tell your servers "
                      "from forgers", evidence=_found(domain, lookup),

@@ -98,6 +98,9 @@ def zone() -> str:
         f'macros.test. IN TXT {txt("v=spf1 exists:%{i}._spf.%{d} include:_spf.good.test -all")}',
         f'badmacro.test. IN TXT {txt("v=spf1 include:%{z}.good.test -all")}',
         f'malformed.test. IN TXT {txt("v=spf1 ip4:999.1.1.1 foo:bar a:/33 -all")}',
+        f'leading.test. IN TXT {txt(" v=spf1 -all")}',
+        f'_dmarc.leading.test. IN TXT {txt("p=reject; v=DMARC1")}',
+        f"service._domainkey.dk.test. IN TXT {txt('v=DKIM1; s=tlsrpt; p=' + rsa_key(2048))}",
         f'planted.test. IN TXT {txt("v=spf1 token=" + PLANTED + " -all")}',
         # DKIM selectors at dk.test
         f"rsa512._domainkey.dk.test. IN TXT {txt('v=DKIM1; k=rsa; p=' + rsa_key(512))}",

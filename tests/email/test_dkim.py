@@ -23,6 +23,7 @@ from gates.report import Severity, Status
         ("cnamed", None, Status.PASSED),
         ("dangling", "dkim-cname-dangling", Status.FAILED),
         ("missing", "dkim-missing", Status.FAILED),
+        ("service", "dkim-service", Status.FAILED),
     ],
 )
 def test_selector(gate: Callable, selector: str, rule: str | None, status: Status) -> None:

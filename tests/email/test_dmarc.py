@@ -23,6 +23,7 @@ from gates.report import Status
         ("pct50.test", "baseline", ["dmarc-pct"], Status.PASSED),
         ("pct50.test", "strict", ["dmarc-pct"], Status.FAILED),
         ("badpolicy.test", "baseline", ["dmarc-syntax"], Status.FAILED),
+        ("leading.test", "baseline", ["dmarc-syntax"], Status.FAILED),
         ("twodmarc.test", "baseline", ["dmarc-multiple-records"], Status.FAILED),
         ("apex.test", "baseline", ["dmarc-at-apex"], Status.FAILED),
         ("testing.test", "baseline", ["dmarc-testing"], Status.PASSED),

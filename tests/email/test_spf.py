@@ -59,6 +59,7 @@ def test_a_and_mx_on_ipv4_only_names_are_not_void(gate: Callable) -> None:
         ("mxlimit.test", "spf-mx-limit", Status.FAILED),
         ("badmacro.test", "spf-syntax", Status.FAILED),
         ("nowhere.test", "spf-missing", Status.FAILED),
+        ("leading.test", "spf-missing", Status.FAILED),
     ],
 )
 def test_record_problems(gate: Callable, domain: str, rule: str, status: Status) -> None:
@@ -99,3 +100,8 @@ def test_malformed_terms_each_named(gate: Callable) -> None:
     run = gate("malformed.test")
     messages = " ".join(f.message for f in run.checks["spf"].findings)
     assert "999.1.1.1" in messages and "unknown mechanism 'foo'" in messages and "a:/33" in messages
+
+
+def test_near_miss_record_is_named(gate: Callable) -> None:
+    finding = gate("leading.test").checks["spf"].findings[0]
+    assert "looks like SPF" in finding.message and '" v=spf1 -all"' in (finding.evidence or "")
