@@ -393,3 +393,23 @@ def test_junit_output_validates_and_carries_file_and_line(git_repo: Path, postgr
     assert failure is not None and "division by zero" in (failure.text or "")
     assert cases["migrations/004_skipped.sql"].find("skipped") is not None
     validate_junit(text)
+
+
+def test_bad_config_is_exit_2_naming_the_key(git_repo: Path) -> None:
+    write(git_repo, {**GOOD, "gates.toml": '[migrations]\nframework = "rails"\n'})
+    result = gate([])
+    assert result.exit_code == 2
+    assert "[migrations] framework" in result.output and "rails" in result.output
+    assert "Traceback" not in result.output
+
+    write(git_repo, {"gates.toml": '[migrations]\nschema = "missing.sql"\n'})
+    result = gate([])
+    assert result.exit_code == 2 and "[migrations] schema" in result.output
+
+
+def test_statement_timeout_stops_a_migration_that_runs_too_long(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {"migrations/001.sql": "CREATE TABLE a (id int);\nSELECT pg_sleep(5);\n"})
+    result = gate(["--database-url", postgres_url, "--statement-timeout", "200ms", "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    failure = checks(git_repo / "out.json")["migrations/001.sql"]["findings"][0]
+    assert "statement timeout" in failure["message"] and failure["location"]["line"] == 2
