@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from gates.report import Severity
 from gates.secrets.detectors import DetectSecrets, candidate_windows
 from gates.secrets.rules import ENV_FILE_FIX, ENV_FILE_RULE, Hit, is_env_file
-from gates.secrets.workers import Detector
+from gates.secrets.workers import Detector, Job
 
 LONG_LINE = 1000  # bytes; longer lines are scanned in windows around prefilter hits
 WINDOW_RADIUS = 200
@@ -63,7 +62,7 @@ class Scanner:
     _seen: set[int] = field(default_factory=set)
     clean_lines: set[str] | None = None  # digests of candidate lines an earlier scan found clean
     _pending: Pending = field(default_factory=list)
-    _submitted: list[tuple[Pending, Callable[[], list[list[Hit]]]]] = field(default_factory=list)
+    _submitted: list[tuple[Pending, Job]] = field(default_factory=list)
 
     @classmethod
     def inline(cls, ds: DetectSecrets) -> Scanner:
@@ -111,8 +110,9 @@ class Scanner:
     def finish(self) -> None:
         """Collect every batch's hits, in the order the lines were read."""
         self._submit()
-        for batch, result in self._submitted:
-            for (origin, number, text), hits in zip(batch, result(), strict=True):
+        self.detector.share([job for _, job in self._submitted])
+        for batch, job in self._submitted:
+            for (origin, number, text), hits in zip(batch, job.result(), strict=True):
                 if not hits and self.clean_lines is not None:
                     self.clean_lines.add(line_digest(origin.path, text.encode("utf-8", "surrogatepass")))
                 for hit in hits:

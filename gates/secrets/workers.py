@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from gates.secrets.detectors import DetectSecrets
@@ -33,6 +33,33 @@ def _detect_batch(batch: Batch) -> list[list[Hit]]:
     return [detect(line, path, _worker_ds) for path, line in batch]
 
 
+class Job:
+    """One batch: detected by the worker, or taken back and detected here if the worker has not started it."""
+
+    def __init__(self, batch: Batch, ds: DetectSecrets, future: Future[list[list[Hit]]] | None) -> None:
+        self.batch, self.ds, self.future = batch, ds, future
+        self._hits: list[list[Hit]] | None = None if future is not None else _detect_here(batch, ds)
+
+    def take_back(self) -> bool:
+        """Detect here when the worker has not started this batch yet; False when it has."""
+        if self._hits is not None:
+            return True
+        if self.future is not None and self.future.cancel():
+            self._hits = _detect_here(self.batch, self.ds)
+            return True
+        return False
+
+    def result(self) -> list[list[Hit]]:
+        if self._hits is None:
+            assert self.future is not None
+            self._hits = self.future.result()
+        return self._hits
+
+
+def _detect_here(batch: Batch, ds: DetectSecrets) -> list[list[Hit]]:
+    return [detect(line, path, ds) for path, line in batch]
+
+
 class Detector:
     def __init__(self, ds: DetectSecrets, parallel: bool = True) -> None:
         self.ds = ds
@@ -40,17 +67,21 @@ class Detector:
         self.submitted = 0
         self._pool: ProcessPoolExecutor | None = None
 
-    def submit(self, batch: Batch) -> Callable[[], list[list[Hit]]]:
-        """Start detection on a batch; call the result to get one list of hits per line."""
+    def submit(self, batch: Batch) -> Job:
+        """Start detection on a batch (one list of hits per line, from `Job.result()`)."""
         self.submitted += len(batch)
         if self._pool is None and self.parallel and self.submitted > PARALLEL_AFTER:
             context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_worker)
-        if self._pool is not None:
-            future: Future[list[list[Hit]]] = self._pool.submit(_detect_batch, list(batch))
-            return future.result
-        hits = [detect(line, path, self.ds) for path, line in batch]
-        return lambda: hits
+        future = self._pool.submit(_detect_batch, list(batch)) if self._pool is not None else None
+        return Job(batch, self.ds, future)
+
+    @staticmethod
+    def share(jobs: Sequence[Job]) -> None:
+        """Once reading is done, this process takes batches from the back while the worker works from the front."""
+        for job in reversed(jobs):
+            if not job.take_back():
+                return
 
     def close(self) -> None:
         if self._pool is not None:
