@@ -31,25 +31,45 @@ class OnlineResult:
 
 def audit_pinned(dependencies: Sequence[Dependency], service: str, timeout: float,
                  osv_url: str | None = None) -> OnlineResult:
-    """Audit exact pins without resolving (pip-audit --no-deps --disable-pip)."""
+    """Audit exact pins without resolving (pip-audit --no-deps --disable-pip).
+
+    pip-audit refuses a requirements file that names a package twice, so two files pinning
+    different versions of one package are audited in separate runs (one per "layer" of pins).
+    """
     result = OnlineResult()
-    if not dependencies:
-        return result
-    lines = sorted({f"{d.name}=={d.version}" for d in dependencies})
-    report, error = _run(lines, service, timeout, resolve=False, osv_url=osv_url)
     by_key: dict[tuple[str, str], list[Dependency]] = {}
     for dependency in dependencies:
         by_key.setdefault((dependency.key, str(dependency.version)), []).append(dependency)
+    for batch in _batches(list(by_key)):
+        _audit_batch({key: by_key[key] for key in batch}, service, timeout, osv_url, result)
+    return result
+
+
+def _batches(keys: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    batches: list[list[tuple[str, str]]] = []
+    for key in keys:
+        target = next((b for b in batches if all(other[0] != key[0] for other in b)), None)
+        if target is None:
+            batches.append(target := [])
+        target.append(key)
+    return batches
+
+
+def _audit_batch(by_key: dict[tuple[str, str], list[Dependency]], service: str, timeout: float,
+                 osv_url: str | None, result: OnlineResult) -> None:
+    lines = sorted(f"{deps[0].name}=={deps[0].version}" for deps in by_key.values())
+    report, error = _run(lines, service, timeout, resolve=False, osv_url=osv_url)
     if report is None:
-        for dependency in dependencies:
-            result.not_audited[f"{dependency.name} {dependency.version}"] = error
-        return result
+        for deps in by_key.values():
+            for dependency in deps:
+                result.not_audited[f"{dependency.name} {dependency.version}"] = error
+        return
     audited: set[tuple[str, str]] = set()
     for entry in report:
         name = normalize(str(entry.get("name", "")), PYPI)
         key = (name, str(entry.get("version", "")))
         if entry.get("skip_reason") or key not in by_key:
-            # A skipped entry carries no version: the reason applies to every pin of that name.
+            # A skipped entry carries no version: the reason applies to the pin of that name.
             for (other, _), deps in by_key.items():
                 if other == name and "version" not in entry:
                     for dependency in deps:
@@ -61,9 +81,7 @@ def audit_pinned(dependencies: Sequence[Dependency], service: str, timeout: floa
             result.vulnerabilities[dependency] = _vulnerabilities(dependency, entry)
     for key, deps in by_key.items():
         if key not in audited:
-            name = f"{deps[0].name} {deps[0].version}"
-            result.not_audited.setdefault(name, "missing from pip-audit's report")
-    return result
+            result.not_audited.setdefault(f"{deps[0].name} {deps[0].version}", "missing from pip-audit's report")
 
 
 def audit_resolved(specs: Sequence[Dependency], service: str, timeout: float,

@@ -106,3 +106,14 @@ def test_unpinned_requirements_are_resolved_like_pip_audit(git_repo: Path, osv_d
         pytest.skip(f"pip could not resolve from the package index here: {check['message'][:200]}")
     assert result.exit_code == 1, result.output
     assert "jinja2 2.10: PYSEC-2019-217" in json.dumps(check)
+
+
+def test_two_files_pinning_one_package_differently(git_repo: Path, osv_db: Path) -> None:
+    # pip-audit rejects a requirements file naming a package twice: the gate splits the run.
+    (git_repo / "requirements.txt").write_text("requests==2.19.0\n")
+    (git_repo / "requirements-dev.txt").write_text("requests==2.31.0\n")
+    with serve(osv_db) as url:
+        result = deps("requirements.txt", "requirements-dev.txt", "--osv-url", url, "--json", "out.json")
+    assert result.exit_code == 1, result.output
+    checks = {c["name"]: c["status"] for c in json.loads((git_repo / "out.json").read_text())["gates"][0]["checks"]}
+    assert checks == {"requirements.txt": "failed", "requirements-dev.txt": "passed"}
