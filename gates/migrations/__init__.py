@@ -113,9 +113,13 @@ def _as_sql(found: MigrationSet, root: Path) -> MigrationSet:
 
 
 def _read_source(path: Path) -> SqlSource:
+    """A baseline dump; psql meta-commands in it (pg_dump's `\\restrict`, `\\connect`) are blanked, lines kept."""
+    import re
+
     from gates.migrations.discover import SqlSource
 
-    return SqlSource(path, path.read_text(encoding="utf-8", errors="replace"))
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return SqlSource(path, re.sub(r"(?m)^\\[a-zA-Z]+.*$", "", text))
 
 
 def _url_secrets(url: str) -> set[str]:

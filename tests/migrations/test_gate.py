@@ -163,7 +163,7 @@ def test_supabase_project_runs_on_the_shim(git_repo: Path, postgres_url: str) ->
 
 def test_a_table_no_migration_creates_needs_a_baseline(git_repo: Path, postgres_url: str) -> None:
     write(git_repo, {"migrations/001.sql": "SET lock_timeout = '5s';\nALTER TABLE legacy ADD COLUMN note text;\n",
-                     "baseline.sql": "CREATE TABLE legacy (id int);\n"})
+                     "baseline.sql": "\\restrict k3y\nCREATE TABLE legacy (id int);\n\\unrestrict k3y\n"})
     result = gate(["--database-url", postgres_url, "--json", "out.json"])
     assert result.exit_code == 3, result.output
     check = checks(git_repo / "out.json")["migrations/001.sql"]
