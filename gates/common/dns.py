@@ -70,6 +70,10 @@ class NameserverError(ValueError):
     """A --nameserver value that is not IP[:PORT]."""
 
 
+class NoSystemResolver(RuntimeError):
+    """No --nameserver given and the system has no resolver configuration (no /etc/resolv.conf)."""
+
+
 @dataclass(frozen=True)
 class Nameserver:
     address: str
@@ -154,7 +158,11 @@ class Resolver:
             resolver = dns.resolver.Resolver(configure=False)
             resolver.nameservers = [dns.nameserver.Do53Nameserver(s.address, s.port) for s in servers]
         else:
-            resolver = dns.resolver.Resolver()
+            try:
+                resolver = dns.resolver.Resolver()
+            except dns.resolver.NoResolverConfiguration:
+                raise NoSystemResolver("no DNS resolver is configured on this machine (no nameserver in "
+                                       "/etc/resolv.conf); pass --nameserver IP[:PORT]") from None
         resolver.timeout = self.timeout
         resolver.lifetime = self.timeout
         # An unreachable or failing server is an answer to report, not a reason to hammer it.

@@ -26,10 +26,15 @@ T = TypeVar("T")
 
 
 def run(options: Options, progress: Progress | None = None) -> Report:
+    from gates.common.dns import NoSystemResolver
     from gates.email.cache import CachingResolver
+    from gates.errors import CannotEvaluate
 
     started = time.monotonic()
-    resolver = CachingResolver(options.nameservers, options.timeout_s, deadline=started + options.deadline_s)
+    try:
+        resolver = CachingResolver(options.nameservers, options.timeout_s, deadline=started + options.deadline_s)
+    except NoSystemResolver as exc:
+        raise CannotEvaluate(str(exc)) from None
     task = (progress or NullProgress()).task("Checking mail DNS", total=len(options.domains))
     checks: list[Check] = []
     if len(options.domains) == 1:

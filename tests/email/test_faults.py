@@ -75,3 +75,16 @@ def test_several_domains_one_check_per_family_each(dns_server: DNSServer) -> Non
     assert len(names) == len(set(names)) == 12
     assert report.exit_code == 1
     assert report.metrics["domains"] == 2 and report.metrics["spf_lookups"] == 13
+
+
+def test_no_system_resolver_is_could_not_check(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dns.resolver
+
+    from gates.errors import CannotEvaluate
+
+    def missing(self: object, filename: object) -> None:
+        raise dns.resolver.NoResolverConfiguration("cannot open /etc/resolv.conf")
+
+    monkeypatch.setattr(dns.resolver.Resolver, "read_resolv_conf", missing)
+    with pytest.raises(CannotEvaluate, match="--nameserver"):
+        run(Options(("good.test",)))
