@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,9 @@ def test_budgets_pass_and_block_in_one_run(app_url: str, tmp_path: Path) -> None
             {"name": "rare", "path": "/fast", "weight": 0.001, "p95_ms": 2000},
         ],
     }, tmp_path)
+    before = set(sys.modules)
     report = run(options)
+    loaded = set(sys.modules) - before
     checks = {check.name: check for check in report.checks}
     assert checks["fast"].status is Status.PASSED, checks["fast"].message
     assert checks["private"].status is Status.PASSED, checks["private"].message
@@ -47,6 +50,8 @@ def test_budgets_pass_and_block_in_one_run(app_url: str, tmp_path: Path) -> None
         assert float(props["p50_ms"]) <= float(props["p95_ms"]) <= float(props["p99_ms"])
     assert report.exit_code == 1
     assert report.metrics["mode"] == "closed" and report.metrics["users"] == 3
+    # Locust ran in its own process: nothing of it, nor gevent's monkey-patching, entered this one.
+    assert not [name for name in loaded if name.split(".")[0] in ("locust", "gevent", "geventhttpclient")]
 
 
 def test_failed_login_stops_the_gate_before_the_load(app_url: str, tmp_path: Path) -> None:
