@@ -109,8 +109,7 @@ class DetectSecrets:
 #     the hex one a quoted run of >= 8 hex digits; the keyword plugin one of its keywords;
 #   - the IP plugin a dotted quad.
 _RUN = re.compile(rb"[A-Za-z0-9+/=_\-\\]{20,}")
-_DIGIT = re.compile(rb"[0-9]")
-_ALPHA = re.compile(rb"[A-Za-z]")
+_DIGITS = b"0123456789"
 _LETTERS24 = re.compile(rb"[a-z]{24}")
 _PREFIX = re.compile(
     rb"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|soat|oas|cbt|imt|agent|ft)-|GR1348941|sk-|[sr]k_(?:live|test)_"
@@ -149,10 +148,12 @@ def candidate_positions(data: bytes) -> list[int]:
     found += [m.start() for m in _keywords().finditer(data.lower())]
     for match in _RUN.finditer(data):
         run = match.group()
+        if run.translate(None, _DIGITS) != run and not run.isdigit():  # holds a digit and something else
+            found.append(match.start())
+            continue
         start, end = match.span()
         if (
-            (_DIGIT.search(run) and _ALPHA.search(run))
-            or _PREFIX.search(run)
+            _PREFIX.search(run)
             or _LETTERS24.search(run)
             or (len(run) >= 23 and data[start - 1:start] in _QUOTES and data[end:end + 1] == data[start - 1:start])
         ):

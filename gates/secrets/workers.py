@@ -12,7 +12,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 from gates.secrets.detectors import DetectSecrets
 from gates.secrets.rules import Hit, detect
@@ -38,21 +39,27 @@ class Job:
 
     def __init__(self, batch: Batch, ds: DetectSecrets, future: Future[list[list[Hit]]] | None) -> None:
         self.batch, self.ds, self.future = batch, ds, future
-        self._hits: list[list[Hit]] | None = None if future is not None else _detect_here(batch, ds)
+        self._hits: list[list[Hit]] | None = None  # detected lazily: the worker may still take it
 
     def take_back(self) -> bool:
         """Detect here when the worker has not started this batch yet; False when it has."""
         if self._hits is not None:
             return True
-        if self.future is not None and self.future.cancel():
+        if self.future is None or self.future.cancel():
             self._hits = _detect_here(self.batch, self.ds)
             return True
         return False
 
     def result(self) -> list[list[Hit]]:
+        if self._hits is not None:
+            return self._hits
+        if self.future is not None:
+            try:
+                self._hits = self.future.result()
+            except (BrokenProcessPool, OSError, CancelledError):  # a dead worker costs time, never findings
+                self._hits = None
         if self._hits is None:
-            assert self.future is not None
-            self._hits = self.future.result()
+            self._hits = _detect_here(self.batch, self.ds)
         return self._hits
 
 
@@ -66,19 +73,27 @@ class Detector:
         self.parallel = parallel and _can_fork()
         self.submitted = 0
         self._pool: ProcessPoolExecutor | None = None
+        self._waiting: list[Job] = []  # jobs from before the worker started
 
     def submit(self, batch: Batch) -> Job:
-        """Start detection on a batch (one list of hits per line, from `Job.result()`)."""
+        """Queue detection of a batch (one list of hits per line, from `Job.result()`)."""
         self.submitted += len(batch)
+        job = Job(batch, self.ds, None)
         if self._pool is None and self.parallel and self.submitted > PARALLEL_AFTER:
             context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_worker)
-        future = self._pool.submit(_detect_batch, list(batch)) if self._pool is not None else None
-        return Job(batch, self.ds, future)
+            for waiting in self._waiting:
+                waiting.future = self._pool.submit(_detect_batch, list(waiting.batch))
+            self._waiting = []
+        if self._pool is not None:
+            job.future = self._pool.submit(_detect_batch, list(batch))
+        elif self.parallel:
+            self._waiting.append(job)
+        return job
 
-    @staticmethod
-    def share(jobs: Sequence[Job]) -> None:
+    def share(self, jobs: Sequence[Job]) -> None:
         """Once reading is done, this process takes batches from the back while the worker works from the front."""
+        self._waiting = []
         for job in reversed(jobs):
             if not job.take_back():
                 return
