@@ -1,0 +1,208 @@
+"""Each framework end to end on the real PostgreSQL: down paths, Supabase shim, Alembic, Django, --from."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.migrations.conftest import checks, gate, write
+
+GO_UP = "CREATE TABLE items (id int PRIMARY KEY, name text);\n"
+
+
+def test_down_path_proven(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {
+        "db/migrations/1_items.up.sql": GO_UP, "db/migrations/1_items.down.sql": "DROP TABLE items;\n",
+        "db/migrations/2_price.up.sql": "SET lock_timeout = '5s';\nALTER TABLE items ADD COLUMN price int;\n",
+        "db/migrations/2_price.down.sql": "ALTER TABLE items DROP COLUMN price;\n",
+    })
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    down = checks(git_repo / "out.json")["db/migrations/down path"]
+    assert down["status"] == "passed" and down["properties"]["downs_applied"] == 2
+    assert down["message"].startswith("proven")
+
+
+def test_down_that_does_not_undo_fails(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {
+        "db/migrations/1_items.up.sql": GO_UP, "db/migrations/1_items.down.sql": "SELECT 1;\n",
+        "db/migrations/2_bad.up.sql": "CREATE TABLE other (id int);\n",
+        "db/migrations/2_bad.down.sql": "DROP TABLE missing_table;\n",
+    })
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    down = checks(git_repo / "out.json")["db/migrations/down path"]
+    assert down["findings"][0]["rule"] == "down-failed"
+    assert down["findings"][0]["location"]["path"] == "db/migrations/2_bad.down.sql"
+
+    write(git_repo, {"db/migrations/2_bad.down.sql": "DROP TABLE other;\n"})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    down = checks(git_repo / "out.json")["db/migrations/down path"]
+    assert [f["rule"] for f in down["findings"]] == ["reapply-failed"]
+    assert "1_items no longer applies" in down["findings"][0]["message"]
+
+
+def test_flyway_undo_and_missing_undo(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {"sql/V1__init.sql": GO_UP, "sql/V2__idx.sql": "CREATE TABLE t2 (id int);\n",
+                     "sql/U2__idx.sql": "DROP TABLE t2;\n"})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    down = checks(git_repo / "out.json")["sql/down path"]
+    assert down["properties"]["downs_applied"] == 1
+    assert [f["rule"] for f in down["findings"]] == ["down-missing"]
+
+
+def test_drizzle_breakpoints_and_prisma_in_a_monorepo(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {
+        "drizzle/0000_init.sql": 'CREATE TABLE "a" (id int);\n--> statement-breakpoint\nCREATE TABLE "b" (id int);\n',
+        "drizzle/meta/_journal.json": '{"entries": [{"idx": 0, "tag": "0000_init"}]}',
+        "packages/prisma/migrations/migration_lock.toml": 'provider = "postgresql"\n',
+        "packages/prisma/migrations/20240101_init/migration.sql": 'CREATE TABLE "User" (id serial PRIMARY KEY);\n',
+    })
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    found = checks(git_repo / "out.json")
+    assert found["drizzle/0000_init"]["properties"]["statements"] == 2
+    assert found["packages/prisma/migrations/20240101_init"]["status"] == "passed"
+
+
+SUPABASE = """CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA extensions;
+CREATE EXTENSION IF NOT EXISTS http WITH SCHEMA extensions;
+CREATE FUNCTION public.ping() RETURNS jsonb LANGUAGE sql AS $f$ SELECT extensions.http_get('https://example.com') $f$;
+CREATE TABLE public.profiles (
+  id uuid PRIMARY KEY REFERENCES auth.users (id) ON DELETE CASCADE,
+  slug uuid DEFAULT uuid_generate_v4(),
+  avatar text
+);
+ALTER TABLE public.profiles ENABLE ROW LEVEL SECURITY;
+CREATE POLICY "own profile" ON public.profiles FOR SELECT TO authenticated USING (auth.uid() = id);
+INSERT INTO storage.buckets (id, name, public) VALUES ('avatars', 'avatars', true);
+CREATE POLICY "own avatar" ON storage.objects FOR INSERT TO authenticated
+  WITH CHECK (bucket_id = 'avatars' AND auth.uid()::text = (storage.foldername(name))[1]);
+SELECT vault.create_secret('not-a-real-secret', 'webhook_key');
+SELECT cron.schedule('ping', '*/5 * * * *', $$ SELECT net.http_post(url := 'https://example.com/hook') $$);
+"""
+
+
+def test_supabase_project_runs_on_the_shim(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {"supabase/config.toml": "", "supabase/migrations/20240101000000_init.sql": SUPABASE})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    found = checks(git_repo / "out.json")
+    assert found["supabase/migrations/supabase shim"]["status"] == "passed"
+    init = found["supabase/migrations/20240101000000_init.sql"]
+    assert init["status"] == "passed"
+    assert "http" in init["properties"]["stubbed_extensions"]  # never silent: the report names each stub
+    metrics = json.loads((git_repo / "out.json").read_text())["gates"][0]["metrics"]
+    assert metrics["supabase_shim"] is True and "http" in metrics["stubbed_extensions"]
+
+
+def test_from_ref_applies_the_base_then_checks_only_the_new_migrations(git_repo: Path, postgres_url: str) -> None:
+    from tests.conftest import git
+
+    write(git_repo, {"migrations/001.sql": "CREATE TABLE users (id serial PRIMARY KEY);\n"
+                                           "ALTER TABLE users RENAME TO people;\n"})  # risky, but already shipped
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "base")
+    write(git_repo, {"migrations/002.sql": "SET lock_timeout = '5s';\nALTER TABLE people ADD COLUMN name text;\n"})
+    result = gate(["--database-url", postgres_url, "--from", "main", "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    found = checks(git_repo / "out.json")
+    base = next(c for name, c in found.items() if name.startswith("migrations/base main"))
+    assert base["status"] == "passed" and base["properties"]["migrations"] == 1
+    assert "migrations/001.sql" not in found and found["migrations/002.sql"]["status"] == "passed"
+
+    write(git_repo, {"migrations/001.sql": "CREATE TABLE users (id serial PRIMARY KEY, email text);\n"
+                                           "ALTER TABLE users RENAME TO people;\n"})
+    result = gate(["--database-url", postgres_url, "--from", "main", "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    assert checks(git_repo / "out.json")["migrations/001.sql"]["findings"][0]["rule"] == "migration-edited"
+
+    result = gate(["--database-url", postgres_url, "--from", "no-such-branch"])
+    assert result.exit_code == 3 and "no such commit" in result.output
+
+
+ALEMBIC_INIT = '''"""init"""
+from alembic import op
+import sqlalchemy as sa
+
+revision = "aaa111"
+down_revision = None
+
+
+def upgrade():
+    op.create_table("account", sa.Column("id", sa.Integer, primary_key=True),
+                    sa.Column("email", sa.String(200), nullable=False))
+
+
+def downgrade():
+    op.drop_table("account")
+'''
+
+
+ALEMBIC_MORE = '''"""more"""
+from alembic import op
+import sqlalchemy as sa
+
+revision: str = "bbb222"
+down_revision = "aaa111"
+
+
+def upgrade():
+    op.execute("SET lock_timeout = '5s'")
+    op.add_column("account", sa.Column("name", sa.Text))
+    op.drop_column("account", "email")
+
+
+def downgrade():
+    op.add_column("account", sa.Column("email", sa.String(200)))
+    op.drop_column("account", "name")
+'''
+
+
+def test_alembic_upgrade_and_downgrade_run_as_offline_sql(git_repo: Path, postgres_url: str) -> None:
+    pytest.importorskip("alembic", reason="Alembic is not installed in this environment")
+    write(git_repo, {"alembic.ini": "[alembic]\nscript_location = db\n", "db/versions/aaa111_init.py": ALEMBIC_INIT,
+                     "db/versions/bbb222_more.py": ALEMBIC_MORE})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    found = checks(git_repo / "out.json")
+    assert found["db/aaa111_init.py"]["status"] == "passed"
+    more = found["db/bbb222_more.py"]
+    assert [f["rule"] for f in more["findings"]] == ["drop-column"]
+    assert more["findings"][0]["location"]["path"] == "db/versions/bbb222_more.py"
+    down = found["db/down path"]
+    assert down["status"] == "passed" and down["properties"]["downs_applied"] == 2
+
+
+DJANGO_0002 = '''from django.db import migrations
+
+
+def forwards(apps, schema_editor):
+    pass
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.RunPython(forwards),
+        migrations.RunPython(forwards, migrations.RunPython.noop),
+        migrations.RunSQL("UPDATE shop_item SET price = 0", reverse_sql=migrations.RunSQL.noop),
+        migrations.RunSQL("DELETE FROM shop_item"),
+    ]
+'''
+
+
+def test_django_run_python_without_reverse_is_reported_and_never_a_pass(git_repo: Path) -> None:
+    write(git_repo, {"manage.py": "", "shop/migrations/__init__.py": "",
+                     "shop/migrations/0001_initial.py": "from django.db import migrations\n",
+                     "shop/migrations/0002_data.py": DJANGO_0002})
+    result = gate(["--json", "out.json"])
+    assert result.exit_code == 3, result.output
+    check = checks(git_repo / "out.json")["shop/migrations"]
+    assert check["status"] == "error" and "found but not executed" in check["message"]
+    assert [(f["rule"], f["location"]["line"]) for f in check["findings"]] == [
+        ("django-irreversible", 11), ("django-irreversible", 14)]
