@@ -92,7 +92,7 @@ def audit_resolved(specs: Sequence[Dependency], service: str, timeout: float,
     if not specs:
         return result
     first = specs[0]
-    lines = [*index_options, *sorted({d.spec or d.name for d in specs})]
+    lines = [*index_options, *_merged_specs(specs)]
     report, error = _run(lines, service, timeout, resolve=True, osv_url=osv_url)
     if report is None:
         for dependency in specs:
@@ -107,6 +107,22 @@ def audit_resolved(specs: Sequence[Dependency], service: str, timeout: float,
         result.resolved.append(dependency)
         result.vulnerabilities[dependency] = _vulnerabilities(dependency, entry)
     return result
+
+
+def _merged_specs(specs: Sequence[Dependency]) -> list[str]:
+    """One line per package (pip-audit rejects a name twice): `flask>=1` and `flask<3` → `flask<3,>=1`."""
+    from packaging.requirements import InvalidRequirement, Requirement
+    from packaging.specifiers import SpecifierSet
+
+    merged: dict[str, tuple[str, SpecifierSet]] = {}
+    for dependency in specs:
+        try:
+            specifier = Requirement(dependency.spec or dependency.name).specifier
+        except InvalidRequirement:
+            specifier = SpecifierSet()
+        name, current = merged.get(dependency.key, (dependency.name, SpecifierSet()))
+        merged[dependency.key] = (name, current & specifier)
+    return sorted(f"{name}{specifier}" for name, specifier in merged.values())
 
 
 def _vulnerabilities(dependency: Dependency, entry: dict[str, Any]) -> list[Vulnerability]:

@@ -254,3 +254,24 @@ def test_pypi_names_are_pep503_normalized(tmp_path: Path) -> None:
     path = write(tmp_path / "requirements.txt", "Zope.Interface==5.0\n")
     dependency = read(path, "requirements.txt").dependencies[0]
     assert dependency.key == "zope-interface" and dependency.ecosystem == PYPI
+
+
+@pytest.mark.parametrize(
+    ("constraint", "expected"),
+    [
+        ("^1.2.3", ">=1.2.3,<2"), ("^0.2.3", ">=0.2.3,<0.3"), ("^0.0.3", ">=0.0.3,<0.0.4"),
+        ("~1.2.3", ">=1.2.3,<1.3"), ("~1", ">=1,<2"), ("1.2.*", "==1.2.*"), ("*", ""),
+        (">=1.0, <2.0", ">=1.0,<2.0"), (">=1.0 <2.0", ">=1.0,<2.0"), ("1.2.3", "==1.2.3"), ("^1 || ^2", None),
+    ],
+)
+def test_poetry_constraints_as_pep440(constraint: str, expected: str | None) -> None:
+    from gates.deps.readers.poetry_constraints import to_pep440
+
+    assert to_pep440(constraint) == expected
+
+
+def test_poetry_ranges_become_resolvable_specs(tmp_path: Path) -> None:
+    path = write(tmp_path / "pyproject.toml", '[tool.poetry.dependencies]\ndjango = "^4.0"\nodd = "^1 || ^2"\n')
+    found = {d.name: d for d in read(path, "pyproject.toml").dependencies}
+    assert found["django"].spec == "django>=4.0,<5" and found["django"].version is None
+    assert found["odd"].skip_reason.startswith("constraint")

@@ -11,6 +11,7 @@ from typing import Any
 
 from gates.deps.model import PYPI, Dependency
 from gates.deps.readers import Manifest, ParseError
+from gates.deps.readers.poetry_constraints import to_pep440
 from gates.deps.readers.requirements import parse_requirement
 from gates.deps.readers.toml_file import array, line_of, load, table
 
@@ -67,7 +68,12 @@ def _poetry_dependency(name: str, constraint: Any, display: str, text: str, dev:
     if not isinstance(constraint, str):
         raise ParseError(display, f"[tool.poetry] {name}: expected a version string or a table", line)
     version = _poetry_pin(constraint.strip())
-    return Dependency(name, version, PYPI, display, line, dev, spec=f"{name} {constraint}".strip())
+    specifier = to_pep440(constraint)
+    if specifier is None:
+        # `^1 || ^2` has no PEP 440 form: resolving the name alone would audit some other version.
+        return Dependency(name, version, PYPI, display, line, dev, spec=name,
+                          skip_reason="" if version else f"constraint {constraint!r} has no PEP 440 form")
+    return Dependency(name, version, PYPI, display, line, dev, spec=f"{name}{specifier}")
 
 
 def _poetry_pin(constraint: str) -> str | None:
