@@ -42,7 +42,8 @@ def check_reachable(options: Options) -> None:
     url = options.base_url + options.ready
     why = _probe(url, timeout=10.0)
     if why is not None:
-        raise CannotEvaluate(f"cannot reach {url}: {why}")
+        hint = " (set [timing] ready to a path that answers, e.g. /health)" if why.startswith("HTTP") else ""
+        raise CannotEvaluate(f"cannot reach {url}: {why}{hint}")
 
 
 def check_login(options: Options) -> None:

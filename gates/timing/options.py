@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -238,6 +239,15 @@ def _start(value: Any) -> tuple[str, ...]:
     raise _fail("start", "a command string or an array of strings", value)
 
 
+def _ramp_up(section: Mapping[str, Any]) -> float:
+    """Default warmup: the time users take to start, so the figures measure the full load only."""
+    users = _number(section, "users", 25, minimum=1, integer=True)
+    spawn_rate = _number(section, "spawn_rate", None, minimum=0.001)
+    if not spawn_rate or section.get("arrival_rate"):
+        return 0.0
+    return float(math.ceil(users / spawn_rate)) if users / spawn_rate > 1 else 0.0
+
+
 def _base_url(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise _fail("base_url", "a URL like http://127.0.0.1:8000", value)
@@ -276,7 +286,7 @@ def from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
         users=_number(section, "users", 25, minimum=1, integer=True),
         spawn_rate=_number(section, "spawn_rate", None, minimum=0.001),
         duration=_duration(section, "duration", 30.0),
-        warmup=_duration(section, "warmup", 0.0),
+        warmup=_duration(section, "warmup", _ramp_up(section)),
         think_time=parse_think_time(section["think_time"]) if section.get("think_time") is not None else (0.5, 1.5),
         arrival_rate=arrival,
         min_requests=_number(section, "min_requests", 200, integer=True),

@@ -102,3 +102,10 @@ def test_cli_unknown_route_key_is_exit_2(git_repo: Path) -> None:
 def test_cli_without_config_says_what_to_set(git_repo: Path) -> None:
     result = CliRunner().invoke(cli, ["timing"])
     assert result.exit_code == 2 and "base_url" in result.output
+
+
+def test_warmup_defaults_to_the_ramp_up_time(tmp_path: Path) -> None:
+    base = {"base_url": "http://127.0.0.1:9", "routes": [ROUTE], "users": 10}
+    assert make_options({**base, "spawn_rate": 2}, tmp_path).warmup == 5
+    assert make_options({**base, "spawn_rate": 2, "warmup": "1s"}, tmp_path).warmup == 1
+    assert make_options(base, tmp_path).warmup == 0
