@@ -156,3 +156,26 @@ def test_under_gates_run_pre_commit_scans_the_index(git_repo: Path) -> None:
     result = CliRunner().invoke(cli, ["run", "--stage", "pre-commit", "--gates", "secrets"])
     assert result.exit_code == 1, result.output
     assert "staged changes" in result.output and STRIPE_LIVE not in result.output
+
+
+def test_pr_stage_reads_github_base_ref(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    commit(git_repo, {"old.py": f"token = {GITHUB_CLASSIC}\n"})
+    commit(git_repo, {"old.py": None})
+    git(git_repo, "branch", "base")
+    git(git_repo, "checkout", "-q", "-b", "feature")
+    commit(git_repo, {"new.py": "x = 1\n"})
+    monkeypatch.setenv("GITHUB_BASE_REF", "base")
+    result = CliRunner().invoke(cli, ["run", "--stage", "pr", "--gates", "secrets"])
+    assert result.exit_code == 0, result.output
+    assert "range base..HEAD" in result.output
+
+
+def test_docs_name_only_real_flags() -> None:
+    import re
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "secrets.md").read_text()
+    help_text = CliRunner().invoke(cli, ["secrets", "--help"]).output
+    for flag in set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", docs)):
+        if flag in ("--cached", "--unshallow", "--base-ref", "--stage"):
+            continue  # git's and `gates run`'s flags
+        assert flag in help_text, flag

@@ -65,3 +65,15 @@ def test_files_on_disk_over_a_block_and_the_size_cap(git_repo: Path) -> None:
     capped = scan(git_repo, mode="paths", paths=["dist"], max_file_mb=0.5)
     assert capped.findings == () or not capped.findings
     assert capped.checks[0].properties["files_truncated"] == 1 and "size cap" in capped.checks[0].message
+
+
+def test_many_candidates_use_the_worker_and_keep_order(git_repo: Path) -> None:
+    import uuid
+
+    ids = [f'id_{i} = "{uuid.UUID(int=i * 7919 + 12345)}"' for i in range(1500)]  # candidates, never findings
+    first = commit(git_repo, {"ids.py": "\n".join(ids) + f"\ntoken = {GITHUB_CLASSIC}\n"})
+    commit(git_repo, {"again.py": f"token = {GITHUB_CLASSIC}\n"})
+    report = scan(git_repo)
+    assert report.checks[0].properties["lines_candidates"] >= 1500
+    [finding] = report.findings
+    assert finding.location is not None and finding.location.commit == first and finding.location.line == 1501
