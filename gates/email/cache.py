@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import threading
 import time
-from concurrent.futures import Future
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from gates.common.dns import Lookup, Outcome, Resolver
@@ -38,3 +39,17 @@ class CachingResolver(Resolver):
             except BaseException as exc:  # an unexpected error reaches every waiter, not only the first
                 pending.set_exception(exc)
         return pending.result()
+
+    def prefetch(self, queries: Iterable[tuple[str, str]]) -> None:
+        """Look these up concurrently now, so the caller's lookups in its own order are cache hits.
+
+        The SPF walk is sequential (its lookup numbering must be deterministic); prefetching one
+        record's independent lookups makes a tree of N records cost about its depth in round trips.
+        """
+        with self._lock:
+            pending = [q for q in dict.fromkeys((n.rstrip(".").lower(), t.upper()) for n, t in queries)
+                       if q not in self._answers]
+        if len(pending) < 2:
+            return
+        with ThreadPoolExecutor(max_workers=min(8, len(pending))) as pool:
+            list(pool.map(lambda query: self.lookup(*query), pending))

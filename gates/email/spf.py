@@ -88,7 +88,25 @@ def _walk(walk: Walk, domain: str, via: Term | None, path: tuple[str, ...],
     result.lines.append(f'{indent}{domain}: "{record}"')
     parsed = parse(record)
     _judge_syntax(result, domain, parsed)
+    _prefetch(walk, [q for term in parsed.terms for q in _queries(term, domain, path + (domain,))])
     return parsed, _terms(walk, domain, parsed, path + (domain,), depth)
+
+
+def _queries(term: Term, domain: str, path: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The first DNS queries a term will make (none for macros, loops and terms without lookups)."""
+    if not term.costs_lookup or term.has_macros or term.name == "ptr":
+        return []
+    target = (term.value or domain).rstrip(".").lower()
+    if term.name in ("include", "redirect"):
+        return [] if target in path else [(target, "TXT")]
+    return {"a": [(target, "A"), (target, "AAAA")], "mx": [(target, "MX")], "exists": [(target, "A")]}[term.name]
+
+
+def _prefetch(walk: Walk, queries: list[tuple[str, str]]) -> None:
+    from gates.email.cache import CachingResolver
+
+    if isinstance(walk.resolver, CachingResolver) and walk.queries + len(queries) <= MAX_QUERIES:
+        walk.resolver.prefetch(queries)
 
 
 def _missing(walk: Walk, domain: str, via: Term | None, lookup: Lookup, indent: str) -> None:
@@ -247,6 +265,7 @@ def _mx_term(walk: Walk, term: Term, target: str, indent: str) -> None:
         result.error("mx-limit", f"{term.text}: {target} has {len(hosts)} MX hosts; more than {MX_PTR_NAMES} "
                      "is a permerror (RFC 7208 4.6.4)", evidence=term.text,
                      fix=f"Replace {term.text} with ip4:/ip6: ranges or an include that lists them.")
+    _prefetch(walk, [(host, rdtype) for host in hosts[:MX_PTR_NAMES] for rdtype in ("A", "AAAA")])
     for host in hosts[:MX_PTR_NAMES]:
         _address_term(walk, term, host, indent + "  ")
 
