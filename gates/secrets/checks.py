@@ -26,23 +26,34 @@ from gates.secrets.workers import Detector
 
 def scan_scopes(options: Options, progress: Progress) -> Iterator[tuple[Scope, Scanner, float]]:
     root = options.root
+    skip = _baseline_paths(options)
     with DetectSecrets() as ds:
         detector = Detector(ds)
         try:
             if options.mode in ("history", "range", "staged"):
-                yield _timed(lambda s: _git_scope(options, s, progress), detector)
+                yield _timed(lambda s: _git_scope(options, s, progress), detector, skip)
             existing = [p for p in options.paths if (root / p).exists()]
             if options.mode != "staged" and existing:
-                yield _timed(lambda s: sources.disk(root, existing, s, options.max_file_bytes, "paths"), detector)
+                yield _timed(lambda s: sources.disk(root, existing, s, options.max_file_bytes, "paths"), detector, skip)
             missing = [p for p in options.paths if p not in existing]
             if options.mode != "staged" and missing:
                 yield Scope(f"paths: {', '.join(missing)}", "paths",
                             notes=[f"not there (nothing built yet?): {', '.join(missing)}"]), Scanner(detector), 0.0
             if options.mode != "staged" and options.logs:
                 logs = list(options.logs)
-                yield _timed(lambda s: sources.disk(root, logs, s, options.max_file_bytes, "logs"), detector)
+                yield _timed(lambda s: sources.disk(root, logs, s, options.max_file_bytes, "logs"), detector, skip)
         finally:
             detector.close()
+
+
+def _baseline_paths(options: Options) -> frozenset[str]:
+    names = {".secrets.baseline"}
+    if options.baseline is not None:
+        try:
+            names.add(options.baseline.resolve().relative_to(options.root.resolve()).as_posix())
+        except ValueError:
+            pass
+    return frozenset(names)
 
 
 def _git_scope(options: Options, scanner: Scanner, progress: Progress) -> Scope:
@@ -61,9 +72,9 @@ def _git_scope(options: Options, scanner: Scanner, progress: Progress) -> Scope:
         return Scope(options.mode, options.mode, error=str(exc))
 
 
-def _timed(work: Callable[[Scanner], Scope], detector: Detector) -> tuple[Scope, Scanner, float]:
+def _timed(work: Callable[[Scanner], Scope], detector: Detector, skip: frozenset[str]) -> tuple[Scope, Scanner, float]:
     started = time.perf_counter()
-    scanner = Scanner(detector)
+    scanner = Scanner(detector, skip_paths=skip)
     scope = work(scanner)
     scanner.finish()
     return scope, scanner, time.perf_counter() - started

@@ -61,6 +61,7 @@ class Scanner:
     counts: Counts = field(default_factory=Counts)
     _seen: set[int] = field(default_factory=set)
     clean_lines: set[str] | None = None  # digests of candidate lines an earlier scan found clean
+    skip_paths: frozenset[str] = frozenset()  # the baseline itself: its hashes look like hex secrets
     _pending: Pending = field(default_factory=list)
     _submitted: list[tuple[Pending, Job]] = field(default_factory=list)
 
@@ -75,7 +76,7 @@ class Scanner:
 
     def candidate(self, origin: Origin, number: int | None, raw: bytes, previous: bytes = b"") -> None:
         """A line the prefilter let through; `previous` is the line before it (for nextline pragmas)."""
-        if b"allowlist" in raw and PRAGMA in raw:
+        if b"allowlist" in raw and PRAGMA in raw or origin.path in self.skip_paths:
             return
         if PRAGMA_NEXT in previous:
             return

@@ -52,6 +52,8 @@ def test_baseline_written_then_suppresses_and_has_no_line_numbers(git_repo: Path
     assert "line_number" not in entry and "generated_at" not in document
     assert any(p["name"] == "KeywordDetector" for p in document["plugins_used"])
     assert invoke()[0] == 0
+    commit(git_repo, {".secrets.baseline": (git_repo / ".secrets.baseline").read_text()})
+    assert invoke()[0] == 0  # its hashed_secret values are not hex "secrets" themselves
     # Moving the secret down the file changes nothing in the baseline.
     commit(git_repo, {"a.py": f"# header\n\ntoken = {GITHUB_CLASSIC}\n"})
     before = (git_repo / ".secrets.baseline").read_text()
