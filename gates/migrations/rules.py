@@ -106,9 +106,16 @@ class MigrationState:
     warned_lock_timeout: bool = False
 
 
-def lint(statements: list[Statement], transactional: bool) -> list[Hit]:
-    """Every rule hit in one migration, minus those suppressed by `-- gates: allow <rule>`."""
-    state = MigrationState(transactional)
+def lint(statements: list[Statement], transactional: bool, validated: set[str] | None = None) -> list[Hit]:
+    """Every rule hit in one migration, minus those suppressed by `-- gates: allow <rule>`.
+
+    `transactional`: the framework wraps migrations in a transaction; a single-statement migration is
+    run on its own by those tools (Prisma, and any simple-query runner), so it is not wrapped.
+    `validated`: tables with a validated constraint from earlier migrations; updated in place.
+    """
+    state = MigrationState(transactional and len(statements) > 1)
+    if validated is not None:
+        state.validated = validated
     hits: list[Hit] = []
     for statement in statements:
         if statement.node is None:

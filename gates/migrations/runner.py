@@ -34,6 +34,7 @@ class SetRun:
     schema: Path | None = None
     available: frozenset[str] = frozenset()  # extensions the server has
     seed: bool = True
+    validated: set[str] = field(default_factory=set)  # tables with a VALIDATE CONSTRAINT in an earlier migration
     seeded: set[str] = field(default_factory=set)
     unseeded: dict[str, str] = field(default_factory=dict)  # table -> why it could not be seeded
     stubbed: set[str] = field(default_factory=set)
@@ -183,7 +184,7 @@ def _not_applied(run: SetRun, migration: Migration, why: str) -> Check:
 def _lint(run: SetRun, source: SqlSource, statements: list[Statement]) -> list[Finding]:
     path = relative(source.path, run.root)
     findings = []
-    for hit in lint(statements, run.migration_set.transactional):
+    for hit in lint(statements, run.migration_set.transactional, run.validated):
         if not _allowed(run.allow, hit, path):
             findings.append(_hit_finding(hit, source, run))
     return findings

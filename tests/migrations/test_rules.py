@@ -72,8 +72,20 @@ def test_a_table_created_in_the_same_migration_is_not_at_risk() -> None:
 
 def test_concurrently_inside_a_transaction() -> None:
     assert "concurrently-in-transaction" in rules_for("BEGIN;\nCREATE INDEX CONCURRENTLY i ON t (a);\nCOMMIT;")
-    assert "concurrently-in-transaction" in rules_for("CREATE INDEX CONCURRENTLY i ON t (a);", transactional=True)
-    assert rules_for("CREATE INDEX CONCURRENTLY i ON t (a);") == []
+    two = "SET lock_timeout = '5s';\nCREATE INDEX CONCURRENTLY i ON t (a);"
+    assert "concurrently-in-transaction" in rules_for(two, transactional=True)
+    assert rules_for(two) == []
+    # alone in its migration, tools that wrap several statements run it on its own
+    assert rules_for("CREATE INDEX CONCURRENTLY i ON t (a);", transactional=True) == []
+
+
+def test_set_not_null_after_a_constraint_validated_in_an_earlier_migration() -> None:
+    validated: set[str] = set()
+    first = split(SqlSource(Path("1.sql"), SETUP + "ALTER TABLE users VALIDATE CONSTRAINT users_name_nn;"))
+    assert lint(first, False, validated) == [] and validated == {"users"}
+    second = split(SqlSource(Path("2.sql"), SETUP + "ALTER TABLE users ALTER COLUMN name SET NOT NULL;"))
+    assert lint(second, False, validated) == []
+    assert [h.rule.id for h in lint(second, False, set())] == ["set-not-null"]
 
 
 def test_lock_timeout_warned_once_before_the_first_locking_statement() -> None:
