@@ -88,8 +88,20 @@ def _walk(walk: Walk, domain: str, via: Term | None, path: tuple[str, ...],
     result.lines.append(f'{indent}{domain}: "{record}"')
     parsed = parse(record)
     _judge_syntax(result, domain, parsed)
-    _prefetch(walk, [q for term in parsed.terms for q in _queries(term, domain, path + (domain,))])
+    _prefetch(walk, [q for term in _evaluated(parsed) for q in _queries(term, domain, path + (domain,))])
     return parsed, _terms(walk, domain, parsed, path + (domain,), depth)
+
+
+def _evaluated(parsed: Parsed) -> list[Term]:
+    """The terms a receiver evaluates: mechanisms up to the first `all`, and redirect when there is none."""
+    terms: list[Term] = []
+    for term in parsed.terms:
+        if term.kind == "mechanism":
+            if term.name == "all":
+                return terms
+            terms.append(term)
+    redirect = parsed.modifier("redirect")
+    return terms + ([redirect] if redirect else [])
 
 
 def _queries(term: Term, domain: str, path: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -151,15 +163,17 @@ def _judge_syntax(result: Result, domain: str, parsed: Parsed) -> None:
 def _terms(walk: Walk, domain: str, parsed: Parsed, path: tuple[str, ...], depth: int) -> Term | None:
     """Evaluate every term; return the effective `all` (this record's, or its redirect target's)."""
     indent = "  " * (depth + 1)
-    seen_all = False
-    for term in parsed.terms:
-        if seen_all and term.kind == "mechanism":
-            walk.result.warn("after-all", f"{term.text!r} comes after 'all' and is never evaluated",
-                             evidence=quoted(domain, parsed.record), fix=f"Move {term.text!r} before the all.")
-            seen_all = False  # one warning per record is enough
-        if term.kind == "mechanism" and term.name == "all":
-            seen_all = True
-        if term.kind == "mechanism" and term.costs_lookup:
+    mechanisms = [term for term in parsed.terms if term.kind == "mechanism"]
+    for index, term in enumerate(mechanisms):
+        if term.name == "all":
+            # `all` always matches: receivers stop here, so later terms are neither evaluated nor counted.
+            later = mechanisms[index + 1:]
+            if later:
+                walk.result.warn("after-all", f"{', '.join(t.text for t in later)} come(s) after 'all' and is "
+                                 "never evaluated", evidence=quoted(domain, parsed.record),
+                                 fix=f"Move {later[0].text!r} before the all, or remove it.")
+            break
+        if term.costs_lookup:
             _lookup_term(walk, domain, term, path, depth, indent)
     all_term = parsed.all_term
     redirect = parsed.modifier("redirect")

@@ -89,6 +89,7 @@ def zone() -> str:
         f'plusall.test. IN TXT {txt("v=spf1 ip4:192.0.2.1 +all")}',
         f'neutral.test. IN TXT {txt("v=spf1 ip4:192.0.2.1 ?all")}',
         f'noall.test. IN TXT {txt("v=spf1 ip4:192.0.2.1")}',
+        f'afterall.test. IN TXT {txt("v=spf1 ip4:192.0.2.1 -all include:_spf.good.test a")}',
         f'ptr.test. IN TXT {txt("v=spf1 ptr -all")}',
         f'loop.test. IN TXT {txt("v=spf1 include:loop2.test -all")}',
         f'loop2.test. IN TXT {txt("v=spf1 include:loop.test -all")}',

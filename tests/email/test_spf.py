@@ -105,3 +105,10 @@ def test_malformed_terms_each_named(gate: Callable) -> None:
 def test_near_miss_record_is_named(gate: Callable) -> None:
     finding = gate("leading.test").checks["spf"].findings[0]
     assert "looks like SPF" in finding.message and '" v=spf1 -all"' in (finding.evidence or "")
+
+
+def test_terms_after_all_are_not_evaluated_or_counted(gate: Callable) -> None:
+    spf = gate("afterall.test").checks["spf"]
+    assert spf.properties["lookups"] == 0
+    assert [f.rule for f in spf.findings] == ["spf-after-all"]
+    assert "include:_spf.good.test, a come(s) after 'all'" in spf.findings[0].message
