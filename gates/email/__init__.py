@@ -56,7 +56,7 @@ def check_domain(resolver: Resolver, domain: str, options: Options) -> list[Chec
     from gates.email.dkim import check_dkim
     from gates.email.dmarc import check_dmarc
     from gates.email.mta_sts import Fetch, check_mta_sts
-    from gates.email.mx import check_mx, check_tls_rpt
+    from gates.email.mx import UNKNOWN, check_mx, check_tls_rpt
     from gates.email.spf import check_spf
 
     with ThreadPoolExecutor(max_workers=6) as pool:
@@ -71,7 +71,8 @@ def check_domain(resolver: Resolver, domain: str, options: Options) -> list[Chec
         (spf_result, spf_record), spf_s = spf.result()
         (dmarc_result, dmarc_summary), dmarc_s = dmarc.result()
         mx_started = time.monotonic()
-        mx_result = check_mx(resolver, domain, spf_record.record, dmarc_summary.policy)
+        mx_result = check_mx(resolver, domain, UNKNOWN if spf_result.failures else spf_record.record,
+                             UNKNOWN if dmarc_result.failures else dmarc_summary.policy)
         mx_s = time.monotonic() - mx_started
         (dkim_result, dkim_summary), dkim_s = dkim.result()
         (sts_result, sts_s), (rpt_result, rpt_s) = sts.result(), rpt.result()

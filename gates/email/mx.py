@@ -14,6 +14,9 @@ from gates.email.result import Result, quoted
 from gates.email.tags import parse_tags
 
 
+UNKNOWN = "?"  # the SPF record or DMARC policy could not be looked up: say nothing about it
+
+
 def check_mx(resolver: Resolver, domain: str, spf_record: str | None, dmarc_policy: str | None) -> Result:
     result = Result("mx", domain)
     lookup = resolver.mx(domain)
@@ -48,11 +51,11 @@ def _null_mx(result: Result, domain: str, count: int, records: str, spf_record: 
                      fix='Remove either the null MX ("0 .") or the other MX records.')
         return
     result.lines.append("null MX (RFC 7505): this domain receives no mail")
-    if spf_record is None or spf_record.strip().lower() != "v=spf1 -all":
+    if spf_record != UNKNOWN and (spf_record is None or spf_record.strip().lower() != "v=spf1 -all"):
         result.warn("null-spf", "a domain that takes no mail usually sends none: its SPF record should say "
                     "so with \"v=spf1 -all\"", evidence=quoted(domain, spf_record or "(no SPF record)"),
                     fix=f'Publish "v=spf1 -all" at {domain} (or a real MX if it does send and receive mail).')
-    if dmarc_policy != "reject":
+    if dmarc_policy not in ("reject", UNKNOWN):
         result.warn("null-dmarc", f"a domain that sends no mail should publish DMARC p=reject (now: "
                     f"{dmarc_policy or 'no policy'})", evidence=f"_dmarc.{domain}",
                     fix=f'Publish "v=DMARC1; p=reject" at _dmarc.{domain}.')

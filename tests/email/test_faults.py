@@ -88,3 +88,10 @@ def test_no_system_resolver_is_could_not_check(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(dns.resolver.Resolver, "read_resolv_conf", missing)
     with pytest.raises(CannotEvaluate, match="--nameserver"):
         run(Options(("good.test",)))
+
+
+def test_null_mx_advice_not_given_when_dmarc_could_not_be_checked(zone_text: str) -> None:
+    with DNSServer(zone_text, faults={"_dmarc.nullsends.test": "servfail"}) as server:
+        report = _run(server, domain="nullsends.test")
+    mx = next(c for c in report.checks if c.group == "mx")  # type: ignore[attr-defined]
+    assert [f.rule for f in mx.findings] == ["mx-null-spf"]
