@@ -13,7 +13,6 @@ from gates.common.dns import Resolver
 from gates.email.result import Result, quoted
 from gates.email.tags import parse_tags
 
-
 UNKNOWN = "?"  # the SPF record or DMARC policy could not be looked up: say nothing about it
 
 
