@@ -109,12 +109,12 @@ def _record_files(root: Path) -> Iterator[Path]:
                 yield Path(directory) / name
 
 
-def _raw_records(path: Path) -> Iterator[tuple[str, bytes]]:
+def raw_records(path: Path) -> Iterator[tuple[str, bytes]]:
     if path.is_dir():
         for file in sorted(_record_files(path)):
             if file.suffix == ".zip":
                 # `gates deps update-db` leaves one export zip per ecosystem in the directory.
-                for member, data in _raw_records(file):
+                for member, data in raw_records(file):
                     yield f"{file.name}/{member}", data
             else:
                 yield str(file.relative_to(path)), file.read_bytes()
@@ -128,7 +128,7 @@ def _raw_records(path: Path) -> Iterator[tuple[str, bytes]]:
         raise CannotEvaluate(f"OSV database {path}: not a directory or a readable zip ({exc})") from None
 
 
-def _decode_record(member: str, data: bytes) -> Any:
+def decode_record(member: str, data: bytes) -> Any:
     if member.endswith(".json"):
         return json.loads(data)
     import yaml
@@ -147,9 +147,9 @@ def _build(path: Path, target: str) -> sqlite3.Connection:
     )
     records = withdrawn = 0
     try:
-        for member, data in _raw_records(path):
+        for member, data in raw_records(path):
             try:
-                record = _decode_record(member, data)
+                record = decode_record(member, data)
                 if isinstance(record, dict) and is_withdrawn(record):
                     withdrawn += 1
                     continue

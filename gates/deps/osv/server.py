@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from gates.deps.model import normalize
-from gates.deps.osv.database import _decode_record, _raw_records
+from gates.deps.osv.database import decode_record, raw_records
 from gates.deps.osv.evaluate import Stats, is_affected
 from gates.deps.osv.records import ECOSYSTEMS, advisory_from_record, is_withdrawn
 
@@ -25,8 +25,8 @@ class RecordIndex:
 
     def __init__(self, path: Path) -> None:
         self.by_package: dict[tuple[str, str], list[tuple[dict[str, Any], Any]]] = {}
-        for member, data in _raw_records(path):
-            record = _decode_record(member, data)
+        for member, data in raw_records(path):
+            record = decode_record(member, data)
             if not isinstance(record, dict) or is_withdrawn(record):
                 continue
             advisory = advisory_from_record(record)
