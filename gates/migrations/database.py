@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from gates.common.process import Completed, run_process
-from gates.errors import CannotEvaluate, UsageError
+from gates.errors import CannotEvaluate, ConfigError
 
 CONNECT_TIMEOUT = 10
 
@@ -114,7 +114,7 @@ def open_server(database_url: str | None, allow_tables: bool) -> Server:
 def _existing_server(database_url: str, allow_tables: bool) -> Server:
     parts = urlsplit(database_url)
     if parts.scheme not in ("postgres", "postgresql"):
-        raise UsageError(f"--database-url: expected a postgresql:// URL, got scheme {parts.scheme!r}")
+        raise ConfigError(f"--database-url: expected a postgresql:// URL, got scheme {parts.scheme!r}")
     password = unquote(parts.password or "")
     clean = display_url(database_url)
     if clean.startswith("postgres://"):
@@ -131,7 +131,7 @@ def _existing_server(database_url: str, allow_tables: bool) -> Server:
     version, tables = (done.stdout.split() + ["", "0"])[:2]
     server.version = version
     if int(tables or 0) and not allow_tables:
-        raise UsageError(
+        raise ConfigError(
             f"{clean} already has {tables} table(s): refusing to use a database that may be production."
             " Point --database-url at an empty database on a disposable server, or pass"
             " --i-know-this-is-not-production (the gate only ever writes to its own scratch database)"

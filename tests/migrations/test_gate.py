@@ -213,3 +213,25 @@ def test_statement_timeout_stops_a_migration_that_runs_too_long(git_repo: Path, 
     assert result.exit_code == 1, result.output
     failure = checks(git_repo / "out.json")["migrations/001.sql"]["findings"][0]
     assert "statement timeout" in failure["message"] and failure["location"]["line"] == 2
+
+
+def test_the_embedded_server_starts_and_stops() -> None:
+    from gates.migrations.database import _embedded_server
+
+    server = _embedded_server()
+    assert server is not None
+    try:
+        assert server.kind.startswith("embedded") and server.version
+        assert server.query("SELECT 40 + 2;").stdout.strip() == "42"
+    finally:
+        server.close()
+
+
+def test_a_refused_database_stops_gates_run_with_exit_2(git_repo: Path, postgres_url: str) -> None:
+    from click.testing import CliRunner
+
+    write(git_repo, GOOD)
+    url = fresh_database(postgres_url, "CREATE TABLE customers (id int);")
+    result = CliRunner().invoke(cli, ["run", "--gates", "migrations"], env={"DATABASE_URL": url})
+    assert result.exit_code == 2, result.output
+    assert "refusing" in result.output
