@@ -86,7 +86,9 @@ def error_boundary(debug: bool) -> Iterator[None]:
     except GateError as exc:
         if debug:
             traceback.print_exc()
-        click.echo(f"gates: error: {exc.message}", err=True)
+        from gates.redact import redact
+
+        click.echo(f"gates: error: {redact(exc.message)}", err=True)
         sys.exit(3 if exc.exit_code == 3 else 2)
     except KeyboardInterrupt:
         click.echo("gates: interrupted", err=True)

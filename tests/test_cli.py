@@ -100,3 +100,10 @@ def test_json_to_stdout_keeps_stdout_parseable(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr()
     assert json.loads(out.out)["status"] == "passed"
     assert "gates deps: passed" in out.err
+
+
+def test_error_messages_are_redacted(git_repo: Path) -> None:
+    (git_repo / "gates.toml").write_text('[migrations]\ndatabase_url = 5\n')
+    result = CliRunner().invoke(cli, ["--config", "postgres://app:s3cretPassw0rd@db/app.toml", "run"])
+    assert result.exit_code == 2
+    assert "s3cretPassw0rd" not in result.output
