@@ -2,19 +2,27 @@
 
 Stable API:
 
-    ClientSettings(base_url, resolve, ca_bundle, timeout, follow_redirects, headers, verify)
+    ClientSettings(base_url, resolve, ca_bundle, timeout, follow_redirects, headers, verify, max_connections,
+                   connect_to, dial, keep_cookies)
     build_client(settings) -> httpx.Client            build_async_client(settings) -> httpx.AsyncClient
     parse_resolve(["HOST:PORT:ADDR", ...]) -> {(host, port): addr}     (raises ConfigError)
+    parse_connect_to(["HOST1:PORT1:HOST2:PORT2", ...]) -> {(host, port): (host2, port2)}   (raises ConfigError)
+    dialer(settings) -> Dial | None                   where a connection to (host, port) really goes
     LoginSpec(path, method, json, form, headers, token, status)
     login(client, spec) -> Session                   await async_login(client, spec) -> Session
     Session.headers (send with authenticated requests), Session.secrets (for Report.secrets)
+    credential_values(body) -> {str}                 values under password/token/key... keys of a login body
     classify(exc) -> Failure(kind, message, retryable)   kinds: dns, connect, tls, timeout, protocol
     dotted_get(data, "a.b.0.c") -> value               (raises LookupError)
 
 `--resolve` works like curl's: the TCP connection goes to ADDR while the URL, the Host header, TLS SNI and
-certificate verification keep using HOST, so a new origin can be checked before DNS points at it. It is
-done with an httpcore network backend that swaps the address at connect time, the one place that knows
-the host being dialled.
+certificate verification keep using HOST, so a new origin can be checked before DNS points at it.
+`connect_to` is curl's --connect-to: a logical HOST1:PORT1 is dialled at HOST2:PORT2 (either half may be
+left empty to keep it), e.g. a rehearsal that serves https://example.com on 127.0.0.1:8443. As in curl, a
+connect-to rule applies first and --resolve then pins the name it leads to. `dial` is the programmatic
+form, consulted for whatever neither rule names (the edge gate's DNS-server world). It is all done with an
+httpcore network backend that swaps the address at connect time, the one place that knows the host being
+dialled. Host names are compared as the wire carries them: lowercased, IDNA (xn--) encoded, no final dot.
 
 Login sessions are kept apart from the client: `login()` captures the cookies set by the login response
 (or a bearer token from a JSON field) and clears the client's jar, so only requests that ask for the
@@ -24,11 +32,13 @@ session's headers are authenticated.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import ssl
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from http.cookiejar import Cookie, CookiePolicy
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +51,7 @@ DEFAULT_TIMEOUT = 10.0
 FAILURE_KINDS = ("dns", "connect", "tls", "timeout", "protocol")
 
 Resolve = Mapping[tuple[str, int], str]
+Dial = Callable[[str, int], tuple[str, int]]  # (host, port) in the URL -> (address or host, port) to connect to
 
 
 @dataclass(frozen=True)
@@ -53,20 +64,115 @@ class ClientSettings:
     headers: Mapping[str, str] = field(default_factory=dict)
     verify: bool = True
     max_connections: int = 20
+    connect_to: tuple[str, ...] = ()  # curl's HOST1:PORT1:HOST2:PORT2
+    dial: Dial | None = None  # consulted for hosts that neither connect_to nor resolve name
+    keep_cookies: bool = True  # False: the client never stores a cookie (every request says only what it is given)
+
+
+def _fields(entry: str, count: int) -> list[str] | None:
+    """Split on ':' outside [brackets] (IPv6 literals); None unless there are exactly `count` fields."""
+    fields, current, depth = [], "", 0
+    for char in entry:
+        if char == ":" and depth == 0:
+            fields.append(current)
+            current = ""
+            continue
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        current += char
+    fields.append(current)
+    if depth != 0:
+        return None
+    if len(fields) > count and count == 3:
+        # An unbracketed IPv6 ADDR (app.test:443:::1) keeps its colons, as curl does.
+        fields = [*fields[:2], ":".join(fields[2:])]
+    return fields if len(fields) == count else None
+
+
+def host_key(host: str) -> str:
+    """A host name as connections see it: lowercased, IDNA (xn--) encoded, without brackets or a final dot."""
+    name = host.strip().strip("[]").rstrip(".").lower()
+    if name.isascii():
+        return name
+    import idna  # httpx's own IDNA codec, so the key matches the name httpx dials
+
+    try:
+        return idna.encode(name, uts46=True).decode("ascii")
+    except idna.IDNAError as exc:
+        raise ConfigError(f"{host!r} is not a valid internationalised host name ({exc})") from None
+
+
+def _port(option: str, entry: str, text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise ConfigError(f"{option} {entry!r}: expected a port number between 1 and 65535, got {text!r}")
+    return int(text)
+
+
+def _address(option: str, entry: str, text: str) -> str:
+    """curl accepts a comma-separated list of addresses; the first one is dialled."""
+    import ipaddress
+
+    addresses = [part.strip().strip("[]") for part in text.split(",")]
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ConfigError(
+                f"{option} {entry!r}: ADDR must be an IP address like 203.0.113.7 or [2001:db8::7], got {address!r}"
+                " (to dial another host name, use connect_to HOST1:PORT1:HOST2:PORT2)"
+            ) from None
+    return addresses[0]
 
 
 def parse_resolve(entries: Iterable[str]) -> dict[tuple[str, int], str]:
-    """curl's HOST:PORT:ADDR; ADDR may be a bracketed IPv6 address."""
+    """curl's HOST:PORT:ADDR; HOST and ADDR may be bracketed IPv6 literals; ADDR must be an IP address."""
     mapping: dict[tuple[str, int], str] = {}
     for entry in entries:
-        parts = entry.split(":", 2)
-        if len(parts) != 3 or not parts[0] or not parts[2]:
+        parts = _fields(str(entry), 3)
+        if parts is None or not parts[0].strip() or not parts[2].strip():
             raise ConfigError(f"--resolve {entry!r}: expected HOST:PORT:ADDR, e.g. app.example.com:443:203.0.113.7")
         host, port_text, addr = parts
-        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise ConfigError(f"--resolve {entry!r}: expected a port number between 1 and 65535, got {port_text!r}")
-        mapping[(host.lower(), int(port_text))] = addr.strip("[]")
+        port = _port("--resolve", entry, port_text)
+        mapping[(host_key(host), port)] = _address("--resolve", entry, addr)
     return mapping
+
+
+def parse_connect_to(entries: Iterable[str]) -> dict[tuple[str, int], tuple[str, int]]:
+    """curl's HOST1:PORT1:HOST2:PORT2: connections for HOST1:PORT1 go to HOST2:PORT2. HOST2 or PORT2 may be
+    empty (keep the original); HOST1 and PORT1 are required here (curl's match-anything form is not offered)."""
+    mapping: dict[tuple[str, int], tuple[str, int]] = {}
+    for entry in entries:
+        parts = _fields(str(entry), 4)
+        if parts is None or not parts[0].strip() or not (parts[2].strip() or parts[3].strip()):
+            raise ConfigError(
+                f"--connect-to {entry!r}: expected HOST1:PORT1:HOST2:PORT2, e.g. example.com:443:127.0.0.1:8443"
+            )
+        host, port_text, target, target_port = parts
+        port = _port("--connect-to", entry, port_text)
+        new_port = _port("--connect-to", entry, target_port) if target_port else port
+        new_host = host_key(target) if target.strip() else host_key(host)
+        mapping[(host_key(host), port)] = (new_host, new_port)
+    return mapping
+
+
+def dialer(settings: ClientSettings) -> Dial | None:
+    """Where a connection to (host, port) really goes: connect_to first, then resolve, then `dial`.
+    None when nothing is rerouted (the client then dials as httpx always does)."""
+    pinned = parse_resolve(settings.resolve)
+    moved = parse_connect_to(settings.connect_to)
+    fallback = settings.dial
+    if not pinned and not moved and fallback is None:
+        return None
+
+    def dial(host: str, port: int) -> tuple[str, int]:
+        key = (host_key(host), port)
+        key = moved.get(key, key)
+        if key in pinned:
+            return pinned[key], key[1]
+        if fallback is not None:
+            return fallback(*key)
+        return key
+
+    return dial
 
 
 def ssl_context(settings: ClientSettings) -> ssl.SSLContext | bool:
@@ -83,10 +189,10 @@ def ssl_context(settings: ClientSettings) -> ssl.SSLContext | bool:
         raise ConfigError(f"--ca-bundle {settings.ca_bundle}: not a PEM certificate bundle ({exc})") from None
 
 
-class _ResolvingBackend(httpcore.NetworkBackend):
-    def __init__(self, inner: httpcore.NetworkBackend, mapping: Resolve) -> None:
+class _DialingBackend(httpcore.NetworkBackend):
+    def __init__(self, inner: httpcore.NetworkBackend, dial: Dial) -> None:
         self._inner = inner
-        self._mapping = mapping
+        self._dial = dial
 
     def connect_tcp(
         self,
@@ -96,8 +202,8 @@ class _ResolvingBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.NetworkStream:
-        addr = self._mapping.get((host.lower(), port), host)
-        return self._inner.connect_tcp(addr, port, timeout, local_address, socket_options)
+        addr, real_port = self._dial(host, port)
+        return self._inner.connect_tcp(addr, real_port, timeout, local_address, socket_options)
 
     def connect_unix_socket(
         self,
@@ -111,10 +217,12 @@ class _ResolvingBackend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-class _AsyncResolvingBackend(httpcore.AsyncNetworkBackend):
-    def __init__(self, inner: httpcore.AsyncNetworkBackend, mapping: Resolve) -> None:
+class _AsyncDialingBackend(httpcore.AsyncNetworkBackend):
+    """`dial` runs in the event loop: it must not block (the parsed rules are dictionary look-ups)."""
+
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, dial: Dial) -> None:
         self._inner = inner
-        self._mapping = mapping
+        self._dial = dial
 
     async def connect_tcp(
         self,
@@ -124,8 +232,8 @@ class _AsyncResolvingBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        addr = self._mapping.get((host.lower(), port), host)
-        return await self._inner.connect_tcp(addr, port, timeout, local_address, socket_options)
+        addr, real_port = self._dial(host, port)
+        return await self._inner.connect_tcp(addr, real_port, timeout, local_address, socket_options)
 
     async def connect_unix_socket(
         self,
@@ -139,39 +247,65 @@ class _AsyncResolvingBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+class _NoCookies(CookiePolicy):
+    """keep_cookies=False: the jar accepts nothing, so no answer's cookie rides along on a later request."""
+
+    netscape = True
+    rfc2965 = False
+    hide_cookie2 = True
+
+    def set_ok(self, cookie: Cookie, request: typing.Any) -> bool:
+        return False
+
+    def return_ok(self, cookie: Cookie, request: typing.Any) -> bool:
+        return False
+
+    def domain_return_ok(self, domain: str, request: typing.Any) -> bool:
+        return False
+
+    def path_return_ok(self, path: str, request: typing.Any) -> bool:
+        return False
+
+
 def _limits(settings: ClientSettings) -> httpx.Limits:
     return httpx.Limits(max_connections=settings.max_connections, max_keepalive_connections=settings.max_connections)
 
 
+def _client_kwargs(settings: ClientSettings) -> dict[str, typing.Any]:
+    return {
+        "base_url": settings.base_url,
+        "timeout": settings.timeout,
+        "follow_redirects": settings.follow_redirects,
+        "headers": dict(settings.headers),
+    }
+
+
+def _forget_cookies(cookies: httpx.Cookies, settings: ClientSettings) -> None:
+    if not settings.keep_cookies:
+        cookies.jar.set_policy(_NoCookies())
+
+
 def build_client(settings: ClientSettings) -> httpx.Client:
     transport = httpx.HTTPTransport(verify=ssl_context(settings), limits=_limits(settings))
-    mapping = parse_resolve(settings.resolve)
-    if mapping:
+    dial = dialer(settings)
+    if dial is not None:
         # httpx transports take no network backend argument; the pool they build does.
         pool = transport._pool
-        pool._network_backend = _ResolvingBackend(pool._network_backend, mapping)
-    return httpx.Client(
-        base_url=settings.base_url,
-        transport=transport,
-        timeout=settings.timeout,
-        follow_redirects=settings.follow_redirects,
-        headers=dict(settings.headers),
-    )
+        pool._network_backend = _DialingBackend(pool._network_backend, dial)
+    client = httpx.Client(transport=transport, **_client_kwargs(settings))
+    _forget_cookies(client.cookies, settings)
+    return client
 
 
 def build_async_client(settings: ClientSettings) -> httpx.AsyncClient:
     transport = httpx.AsyncHTTPTransport(verify=ssl_context(settings), limits=_limits(settings))
-    mapping = parse_resolve(settings.resolve)
-    if mapping:
+    dial = dialer(settings)
+    if dial is not None:
         pool = transport._pool
-        pool._network_backend = _AsyncResolvingBackend(pool._network_backend, mapping)
-    return httpx.AsyncClient(
-        base_url=settings.base_url,
-        transport=transport,
-        timeout=settings.timeout,
-        follow_redirects=settings.follow_redirects,
-        headers=dict(settings.headers),
-    )
+        pool._network_backend = _AsyncDialingBackend(pool._network_backend, dial)
+    client = httpx.AsyncClient(transport=transport, **_client_kwargs(settings))
+    _forget_cookies(client.cookies, settings)
+    return client
 
 
 # ---------------------------------------------------------------------------------------------- failures
@@ -283,6 +417,24 @@ class LoginError(Exception):
         super().__init__(message)
         self.message = message
         self.failure = failure
+
+
+# Keys in a login body whose values are credentials (password, api_key, otp...): never shown, never literal.
+CREDENTIAL_KEY = re.compile(r"pass|secret|token|otp|key|credential", re.I)
+
+
+def credential_values(body: Any, key: str = "") -> set[str]:
+    """The string values of a login body (JSON or form, nested) held under credential-looking keys."""
+    found: set[str] = set()
+    if isinstance(body, Mapping):
+        for name, item in body.items():
+            found |= credential_values(item, str(name))
+    elif isinstance(body, list | tuple):
+        for item in body:
+            found |= credential_values(item, key)
+    elif isinstance(body, str) and body and CREDENTIAL_KEY.search(key):
+        found.add(body)
+    return found
 
 
 def login_secrets(spec: LoginSpec) -> tuple[str, ...]:

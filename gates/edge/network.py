@@ -2,26 +2,27 @@
 
 One world for DNS and HTTP: with --nameserver, a host connects to the addresses that server gave;
 --resolve HOST:PORT:ADDR pins single hosts; otherwise the operating system resolves. http_port and
-https_port map the standard ports 80/443 to where a loopback rehearsal listens. httpcore (httpx's
-transport) does the HTTP, with a network backend that applies this map; the TLS server name stays
+https_port map the standard ports 80/443 to where a loopback rehearsal listens. The HTTP goes through
+the shared client (gates.common.http) with `Network.target` as its dial rule; the TLS server name stays
 the URL's host, so SNI and certificates are those of the real name.
 """
 
 from __future__ import annotations
 
+import codecs
+import re
 import socket
 import ssl
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
-import httpcore
 import httpx
 
 MAX_BODY = 1_000_000
 USER_AGENT = "launch-gates-edge/1 (+pre-deploy check)"
+_CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9._:-]+)", re.I)
 
 
 class Unreachable(Exception):
@@ -64,17 +65,6 @@ def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc) or exc.__class__.__name__
 
 
-class _Backend(httpcore.NetworkBackend):
-    def __init__(self, network: Network) -> None:
-        self.network = network
-        self.inner = httpcore.SyncBackend()
-
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        address, real_port = self.network.target(host, port)
-        return self.inner.connect_tcp(address, real_port, timeout, local_address, socket_options)
-
-
 def client_context(ca_bundle: Path | None, verify: bool = True) -> ssl.SSLContext:
     context = ssl.create_default_context(cafile=str(ca_bundle) if ca_bundle else None)
     if not verify:
@@ -107,41 +97,48 @@ class Answer:
         return "html" in self.headers.get("content-type", "")
 
     def text(self) -> str:
-        return self.body.decode("utf-8", "replace")
+        """The body in its declared charset (UTF-8 when none is declared or it is unknown)."""
+        match = _CHARSET.search(self.headers.get("content-type", ""))
+        encoding = "utf-8"
+        if match:
+            try:
+                encoding = codecs.lookup(match.group(1)).name
+            except LookupError:
+                pass
+        return self.body.decode(encoding, "replace")
 
 
 class Fetcher:
     """GET/POST one URL at a time through the network map. Certificates are the TLS checks' business:
-    requests here do not verify them, so a bad certificate on one host does not hide its headers."""
+    requests here do not verify them, so a bad certificate on one host does not hide its headers. No
+    cookie is kept between requests (each check sends exactly the cookies it means to), bodies are
+    decompressed (gzip, br) and read up to MAX_BODY bytes."""
 
     def __init__(self, network: Network) -> None:
+        from gates.common.http import ClientSettings, build_client
+
         self.network = network
-        self.pool = httpcore.ConnectionPool(
-            ssl_context=client_context(None, verify=False), network_backend=_Backend(network), max_connections=20,
-        )
+        self.client = build_client(ClientSettings(
+            timeout=network.timeout, verify=False, dial=network.target, keep_cookies=False,
+            headers={"User-Agent": USER_AGENT, "Accept": "text/html,*/*"},
+        ))
 
     def request(self, url: str, method: str = "GET", body: bytes = b"",
                 headers: Mapping[str, str] | None = None) -> Answer:
-        parts = urlsplit(url)
-        host = parts.netloc.rsplit("@", 1)[-1]
-        sent = {"Host": host, "User-Agent": USER_AGENT, "Accept": "text/html,*/*", **(headers or {})}
-        timeout = self.network.timeout
-        extensions = {"timeout": {"connect": timeout, "read": timeout, "write": timeout, "pool": timeout}}
+        from gates.common.http import classify
+
         try:
-            with self.pool.stream(method, url, headers=list(sent.items()), content=body or None,
-                                  extensions=extensions) as response:
-                data = b""
-                for chunk in response.iter_stream():
+            with self.client.stream(method, url, content=body or None, headers=dict(headers or {})) as response:
+                data = bytearray()
+                for chunk in response.iter_bytes():
                     data += chunk
                     if len(data) >= MAX_BODY:
                         break
-        except httpcore.ConnectError as exc:
-            raise Unreachable(f"cannot connect to {parts.hostname}: {exc or 'connection failed'}") from None
-        except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError,
-                httpcore.UnsupportedProtocol, OSError, ssl.SSLError) as exc:
-            raise Unreachable(f"{method} {url}: {exc.__class__.__name__}: {exc}") from None
-        pairs = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers]
-        return Answer(url, response.status, httpx.Headers(pairs), data)
+        except httpx.HTTPError as exc:
+            raise Unreachable(f"{method} {url}: {classify(exc).message}") from None
+        except ValueError as exc:  # a URL httpx cannot even build (a Location like http://[::1)
+            raise Unreachable(f"{method} {url}: {exc}") from None
+        return Answer(url, response.status_code, response.headers, bytes(data[:MAX_BODY]))
 
     def close(self) -> None:
-        self.pool.close()
+        self.client.close()

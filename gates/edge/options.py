@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 from collections.abc import Mapping
@@ -16,7 +15,6 @@ from gates.errors import ConfigError, NotConfigured
 
 SERVE = "serve"
 REDIRECT = "redirect"
-_SECRET_KEY = re.compile(r"pass|secret|token|key|otp", re.I)
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?$")
 
 
@@ -63,17 +61,12 @@ def _host(value: Any, key: str) -> str:
 
 
 def parse_resolve(entries: Any) -> dict[tuple[str, int], str]:
-    pinned: dict[tuple[str, int], str] = {}
-    for entry in entries or ():
-        host, _, rest = str(entry).partition(":")
-        port, _, address = rest.partition(":")
-        try:
-            ipaddress.ip_address(address.strip("[]"))
-            number = int(port)
-        except ValueError:
-            raise _fail("resolve", "HOST:PORT:ADDR like www.example.com:443:127.0.0.1", entry) from None
-        pinned[(_host(host, "resolve"), number)] = address.strip("[]")
-    return pinned
+    from gates.common.http import parse_resolve as parse
+
+    try:
+        return parse(str(entry) for entry in entries or ())
+    except ConfigError as exc:
+        raise ConfigError(f"[edge] resolve: {exc}") from None
 
 
 def parse_nameservers(entries: Any) -> tuple[str, ...]:
@@ -108,6 +101,8 @@ def _paths(section: Mapping[str, Any], key: str) -> tuple[str, ...]:
 
 
 def _login(raw: Any) -> tuple[Login | None, set[str]]:
+    from gates.common.http import credential_values
+
     if not raw:
         return None, set()
     if not isinstance(raw, Mapping) or not isinstance(raw.get("path"), str) or not raw["path"].startswith("/"):
@@ -116,25 +111,14 @@ def _login(raw: Any) -> tuple[Login | None, set[str]]:
     body, content_type = b"", None
     if raw.get("json") is not None:
         body, content_type = json.dumps(raw["json"]).encode(), "application/json"
-        _collect_secrets(raw["json"], "", secrets)
+        secrets = credential_values(raw["json"])
     elif raw.get("form"):
         from urllib.parse import urlencode
 
         body, content_type = urlencode(raw["form"]).encode(), "application/x-www-form-urlencoded"
-        _collect_secrets(raw["form"], "", secrets)
+        secrets = credential_values(raw["form"])
     method = str(raw.get("method") or ("POST" if body else "GET")).upper()
     return Login(raw["path"], method, body, content_type, dict(raw.get("headers") or {})), secrets
-
-
-def _collect_secrets(value: Any, key: str, secrets: set[str]) -> None:
-    if isinstance(value, Mapping):
-        for name, item in value.items():
-            _collect_secrets(item, str(name), secrets)
-    elif isinstance(value, list):
-        for item in value:
-            _collect_secrets(item, key, secrets)
-    elif isinstance(value, str) and value and _SECRET_KEY.search(key):
-        secrets.add(value)
 
 
 def _port(section: Mapping[str, Any], key: str, default: int) -> int:

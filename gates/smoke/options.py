@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -10,15 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from gates.common.duration import parse_duration
-from gates.common.http import ClientSettings, LoginSpec, parse_resolve
+from gates.common.http import CREDENTIAL_KEY, ClientSettings, LoginSpec, credential_values, parse_resolve
 from gates.context import GateContext
 from gates.errors import ConfigError, NotConfigured
 from gates.schema import Validator
 from gates.schemas.smoke import SCHEMA
 
 HEALTH_PATHS = ("/health", "/healthz", "/api/health")
-# Keys in a login body whose values are credentials: they must come from ${ENV} and are never shown.
-_SECRET_KEY = re.compile(r"pass|secret|token|otp|key|credential", re.I)
 
 
 @dataclass(frozen=True)
@@ -195,7 +192,7 @@ def _literal_credentials(raw_login: Any) -> list[str]:
         body = raw_login.get(part) if isinstance(raw_login, Mapping) else None
         if isinstance(body, Mapping):
             for name, value in _flatten(body).items():
-                if _SECRET_KEY.search(name) and isinstance(value, str) and value and "${" not in value:
+                if CREDENTIAL_KEY.search(name) and isinstance(value, str) and value and "${" not in value:
                     found.append(f"{part}.{name}")
     return found
 
@@ -211,12 +208,8 @@ def _login(section: Mapping[str, Any], ctx: GateContext) -> tuple[LoginSpec | No
             f"{ctx.config.source}: [smoke.login] {literal[0]}: a literal credential in the config;"
             " read it from the environment, e.g. password = \"${DEMO_PASSWORD}\""
         )
-    secrets = frozenset(
-        str(value)
-        for part in ("json", "form")
-        for name, value in _flatten(raw.get(part) or {}).items()
-        if _SECRET_KEY.search(name) and value
-    )
+    # Credentials must come from ${ENV} (checked above) and are never shown.
+    secrets = frozenset(credential_values(raw.get("json")) | credential_values(raw.get("form")))
     spec = LoginSpec(
         path=_path("login path", raw.get("path")),
         method=str(raw.get("method", "POST")).upper(),
