@@ -92,8 +92,14 @@ def _strings(section: Mapping[str, Any], key: str) -> tuple[str, ...]:
 
 
 def _domain(text: str) -> str:
+    problem = ConfigError(f"[email] domains: expected a domain name like example.com, got {describe(text)}")
     name = text.strip().rstrip(".").lower()
+    if not name.isascii():
+        try:
+            name = name.encode("idna").decode("ascii")  # bücher.example -> xn--bcher-kva.example
+        except UnicodeError:
+            raise problem from None
     labels = name.split(".")
     if len(labels) < 2 or not all(_LABEL.match(label) for label in labels) or len(name) > 253:
-        raise ConfigError(f"[email] domains: expected a domain name like example.com, got {describe(text)}")
+        raise problem
     return name
