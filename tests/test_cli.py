@@ -103,7 +103,7 @@ def test_json_to_stdout_keeps_stdout_parseable(capsys: pytest.CaptureFixture[str
 
 
 def test_error_messages_are_redacted(git_repo: Path) -> None:
-    (git_repo / "gates.toml").write_text('[migrations]\ndatabase_url = 5\n')
-    result = CliRunner().invoke(cli, ["--config", "postgres://app:s3cretPassw0rd@db/app.toml", "run"])
+    (git_repo / "gates.toml").write_text('[smoke]\n"postgres://app:s3cretPassw0rd@db/app" = 1\n')
+    result = CliRunner().invoke(cli, ["run"])
     assert result.exit_code == 2
     assert "s3cretPassw0rd" not in result.output
