@@ -74,6 +74,14 @@ def guard_loopback() -> None:
     socket.socket.sendto = sendto  # type: ignore[method-assign, assignment]
 
 
+# Why the gate's verdict is the right one where the peers differ, by the gate's rule id.
+WHY_OURS = {
+    "spf-void-limit": "RFC 7208 4.6.4: more than 2 void lookups is a permerror at receivers that enforce the "
+                      "limit, so SPF fails for every message",
+    "spf-plus-all": "+all authorizes every host on the internet: syntactically valid, protects nothing",
+    "dmarc-policy-none-no-reports": "p=none without rua= neither enforces nor reports (the baseline policy)",
+    "dmarc-missing": "no DMARC record applies to this domain",
+}
 Verdicts = dict[str, tuple[str, str]]  # family -> (pass|block|error, why)
 FAMILIES = ("spf", "dmarc", "dkim")
 
@@ -190,6 +198,9 @@ def main() -> None:
             (o_word, o_why), (p_word, p_why) = mine_v[family], theirs_v[family]
             if o_word != p_word:
                 print(f"  {domain} {family}: gates {o_word} [{o_why}] | peer {p_word} [{p_why}]")
+                for rule in o_why.split(", "):
+                    if rule in WHY_OURS:
+                        print(f"      why: {WHY_OURS[rule]}")
 
 
 if __name__ == "__main__":

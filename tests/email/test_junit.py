@@ -15,7 +15,7 @@ from tests.servers.dns_server import DNSServer
 XSD = Path(__file__).resolve().parents[1] / "data" / "junit-10.xsd"
 
 
-def test_junit_validates_and_reads_back(tmp_path: Path, dns_server: DNSServer, zone_text: str) -> None:
+def test_junit_validates_and_reads_back(tmp_path: Path, zone_text: str) -> None:
     with DNSServer(zone_text, faults={"_dmarc.eleven.test": "servfail"}) as server:
         report = run(Options(("good.test", "eleven.test"), ("s1",), nameservers=(server.nameserver,), timeout_s=2,
                              mta_sts_fetch=False))
