@@ -12,29 +12,29 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TypeVar
 
 import click
 
-from gates.config import Config, load_config
-from gates.context import GateContext
-from gates.errors import GateError, NotConfigured, UsageError
-from gates.progress import open_progress
-from gates.report import Report, Severity, apply_fail_on, combine_exit_codes
+from gates.errors import GateError, UsageError
+
+if TYPE_CHECKING:
+    from gates.config import Config
+    from gates.report import Report, Severity
+
+# This module is imported on every `gates <gate> --help` (a pre-commit hook path): keep its imports to
+# click and the error classes; what running a gate needs is imported where it is used.
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
-class AppState:
+class AppState(NamedTuple):
     config_path: Path | None = None
     debug: bool = False
 
 
-@dataclass(frozen=True)
-class Outputs:
+class Outputs(NamedTuple):
     junit_xml: Path | None = None
     sarif: Path | None = None
     json: str | None = None
@@ -106,13 +106,22 @@ def merge_flags(section: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[st
 
 
 def fail_on(config: Config, outputs: Outputs) -> Severity:
+    from gates.report import Severity
+
     return Severity.WARNING if outputs.strict or config.fail_on == "warning" else Severity.ERROR
 
 
 def run_gate(ctx: click.Context, gate: str, flags: Mapping[str, Any], outputs: Outputs,
              github_outputs: Callable[[Report], Mapping[str, str]] | None = None) -> NoReturn:
     """Load config, merge flags, run one gate, write every output, exit with its code."""
+    from dataclasses import replace
+
+    from gates.config import load_config
+    from gates.context import GateContext
+    from gates.errors import NotConfigured
+    from gates.progress import open_progress
     from gates.registry import load_gate
+    from gates.report import apply_fail_on
 
     state = app_state(ctx)
     with error_boundary(state.debug):
@@ -139,6 +148,7 @@ def run_gate(ctx: click.Context, gate: str, flags: Mapping[str, Any], outputs: O
 def emit(reports: Sequence[Report], outputs: Outputs, code: int | None = None,
          github_extra: Mapping[str, str] | None = None, title: str | None = None) -> int:
     """Write every requested output for these reports; return the exit code they add up to."""
+    from gates.report import combine_exit_codes
     from gates.reporters import console, github, junit, sarif
     from gates.reporters import json as json_reporter
 
