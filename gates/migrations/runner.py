@@ -82,12 +82,18 @@ def check_set(server: Server, run: SetRun, prelude: list[tuple[str, SqlSource]])
 def _prepare(server: Server, database: str, run: SetRun, prelude: list[tuple[str, SqlSource]]) -> list[Check]:
     checks = []
     for label, source in prelude:
-        done = apply(server, database, split(source), run.limits)
+        statements, stubbed = stub_extensions(split(source), run.available)
+        run.stubbed.update(stubbed)
+        done = apply(server, database, statements, run.limits)
         finding = _error_finding("prelude-failed", source, done, run) if done.error else None
         status = Status.PASSED if done.ok else Status.ERROR
-        checks.append(Check(run.name(label), status, done.duration_s, (finding,) if finding else (),
-                            {"duration_ms": round(done.duration_s * 1000, 1)}, _clean(done.output), run.group,
-                            message=finding.message if finding else ""))
+        properties: dict[str, Figure] = {"duration_ms": round(done.duration_s * 1000, 1)}
+        message = finding.message if finding else ""
+        if stubbed:
+            properties["stubbed_extensions"] = ", ".join(stubbed)
+            message = message or f"stubbed extensions this server lacks: {', '.join(stubbed)}"
+        checks.append(Check(run.name(label), status, done.duration_s, (finding,) if finding else (), properties,
+                            _clean(done.output), run.group, message=message))
     return checks
 
 

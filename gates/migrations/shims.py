@@ -31,6 +31,9 @@ DO $gates$ BEGIN
 END $gates$;
 SET search_path = "$user", public, extensions;
 GRANT USAGE ON SCHEMA public, extensions, auth, storage TO anon, authenticated, service_role;
+-- preinstalled on every Supabase project; stubbed when this server lacks them
+CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA extensions;
+CREATE EXTENSION IF NOT EXISTS pgcrypto WITH SCHEMA extensions;
 
 CREATE TABLE auth.users (
   instance_id uuid, id uuid PRIMARY KEY DEFAULT gen_random_uuid(), aud varchar(255), role varchar(255),

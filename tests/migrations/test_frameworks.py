@@ -69,7 +69,8 @@ def test_drizzle_breakpoints_and_prisma_in_a_monorepo(git_repo: Path, postgres_u
     assert found["packages/prisma/migrations/20240101_init"]["status"] == "passed"
 
 
-SUPABASE = """CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA extensions;
+SUPABASE = """CREATE TABLE public.notes (id uuid PRIMARY KEY DEFAULT uuid_generate_v4(), body text);
+CREATE EXTENSION IF NOT EXISTS "uuid-ossp" WITH SCHEMA extensions;
 CREATE EXTENSION IF NOT EXISTS http WITH SCHEMA extensions;
 CREATE FUNCTION public.ping() RETURNS jsonb LANGUAGE sql AS $f$ SELECT extensions.http_get('https://example.com') $f$;
 CREATE TABLE public.profiles (
