@@ -54,5 +54,5 @@ SCHEMA = {
     ),
     "checks": Field("records", fields=_REQUEST),
     # cleanup: a request table (method, path, status...); {field} in its path is read from the write's JSON answer
-    "write": Field("record", fields={**_REQUEST, "cleanup": Field("table")}),
+    "write": Field("record", fields={**_REQUEST, "cleanup": Field("record", fields=_REQUEST)}),
 }

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from gates.common.duration import parse_duration
 from gates.common.http import CREDENTIAL_KEY, ClientSettings, LoginSpec, credential_values, parse_resolve
@@ -16,6 +19,7 @@ from gates.schema import Validator
 from gates.schemas.smoke import SCHEMA
 
 HEALTH_PATHS = ("/health", "/healthz", "/api/health")
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token: methods and header names
 
 
 @dataclass(frozen=True)
@@ -89,13 +93,16 @@ def _fail(key: str, expected: str, got: Any) -> ConfigError:
     return ConfigError(f"[smoke] {key}: expected {expected}, got {got!r}")
 
 
-def _seconds(section: Mapping[str, Any], key: str, default: float) -> float:
+def _seconds(section: Mapping[str, Any], key: str, default: float, positive: bool = False) -> float:
     if section.get(key) is None:
         return default
     try:
-        return parse_duration(section[key])
+        seconds = parse_duration(section[key])
     except ValueError:
         raise _fail(key, "a duration like 30s, 5m or 500ms", section[key]) from None
+    if not math.isfinite(seconds) or (positive and seconds <= 0):
+        raise _fail(key, "a duration above zero" if positive else "a finite duration", section[key])
+    return seconds
 
 
 def _number(section: Mapping[str, Any], key: str, default: float, low: float, high: float | None = None) -> float:
@@ -104,7 +111,7 @@ def _number(section: Mapping[str, Any], key: str, default: float, low: float, hi
         number = float(value)
     except (TypeError, ValueError):
         raise _fail(key, "a number", value) from None
-    if number < low or (high is not None and number > high):
+    if not math.isfinite(number) or number < low or (high is not None and number > high):
         raise _fail(key, f"a number from {low:g}" + (f" to {high:g}" if high is not None else ""), value)
     return number
 
@@ -126,10 +133,43 @@ def _strings(value: Any) -> tuple[str, ...]:
     return (value,) if isinstance(value, str) else tuple(str(v) for v in value)
 
 
-def _ints(value: Any) -> tuple[int, ...]:
+def _statuses(key: str, value: Any) -> tuple[int, ...]:
     if value is None:
         return ()
-    return (int(value),) if not isinstance(value, list) else tuple(int(v) for v in value)
+    codes = tuple(value) if isinstance(value, list) else (value,)
+    if not all(isinstance(code, int) and not isinstance(code, bool) and 100 <= code <= 599 for code in codes):
+        raise _fail(key, "an HTTP status (100-599) or an array of them", value)
+    return codes
+
+
+def _url(key: str, value: str) -> str:
+    """A URL httpx can request: a readable config error here instead of a traceback mid-run."""
+    import httpx
+
+    try:
+        httpx.URL(value)
+        port = urlsplit(value).port  # httpx accepts :99999 and fails only when it connects
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise _fail(key, f"a valid URL ({exc})", value) from None
+    if value.startswith(("http:", "https:")) and (not urlsplit(value).hostname or port == 0):
+        raise _fail(key, "an http:// or https:// URL with a host", value)
+    return value
+
+
+def _headers(key: str, value: Any) -> dict[str, str]:
+    headers = dict(value or {})
+    for name, text in headers.items():
+        if not _TOKEN.fullmatch(str(name)) or any(c in str(text) for c in "\r\n\0"):
+            raise _fail(f"{key}.{name}", "a header name without spaces and a value on one line", text)
+    return headers
+
+
+def _positive(key: str, value: Any) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+        raise _fail(key, "a number above zero", value)
+    return float(value)
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -144,33 +184,42 @@ def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 def _path(key: str, raw: Any) -> str:
-    if not isinstance(raw, str) or not raw:
+    if not isinstance(raw, str) or not raw.strip():
         raise _fail(key, "a path like /health or a full URL", raw)
-    return raw if raw.startswith(("/", "http://", "https://")) else "/" + raw
+    return _url(key, raw if raw.startswith(("/", "http://", "https://")) else "/" + raw)
 
 
 def parse_request(raw: Mapping[str, Any], key: str, default_name: str) -> Request:
     method = str(raw.get("method", "POST" if raw.get("json") is not None or raw.get("form") else "GET")).upper()
-    timeout = raw.get("timeout")
+    if not _TOKEN.fullmatch(method):
+        raise _fail(f"{key} method", "an HTTP method like GET or POST", raw.get("method"))
+    if sum(raw.get(part) is not None for part in ("json", "form", "body")) > 1:
+        raise ConfigError(f"[smoke] {key}: json, form and body are alternatives; give one")
+    if method == "HEAD" and (raw.get("contains") or raw.get("not_contains") or raw.get("json_equals")):
+        raise ConfigError(f"[smoke] {key}: a HEAD answer has no body to check; use GET for contains/json_equals")
+    retries = raw.get("retries")
+    if retries is not None and (isinstance(retries, bool) or not isinstance(retries, int) or retries < 0):
+        raise _fail(f"{key} retries", "a whole number of zero or more", retries)
+    timeout = _positive(f"{key} timeout", parse_duration(raw["timeout"])) if raw.get("timeout") is not None else None
     return Request(
         name=str(raw.get("name") or default_name),
         path=_path(f"{key} path", raw.get("path", raw.get("url"))),
         method=method,
-        headers=dict(raw.get("headers") or {}),
+        headers=_headers(f"{key} headers", raw.get("headers")),
         json=raw.get("json"),
         form=raw.get("form"),
         body=raw.get("body"),
         auth=bool(raw.get("auth", False)),
         expect=Expect(
-            status=_ints(raw.get("status")),
+            status=_statuses(f"{key} status", raw.get("status")),
             contains=_strings(raw.get("contains")),
             not_contains=_strings(raw.get("not_contains")),
             json_equals=_flatten(raw.get("json_equals") or {}),
-            max_ms=float(raw["max_ms"]) if raw.get("max_ms") is not None else None,
+            max_ms=_positive(f"{key} max_ms", raw.get("max_ms")),
         ),
         follow_redirects=raw.get("follow_redirects"),
-        retries=int(raw["retries"]) if raw.get("retries") is not None else None,
-        timeout=parse_duration(timeout) if timeout is not None else None,
+        retries=retries,
+        timeout=timeout,
     )
 
 
@@ -217,7 +266,7 @@ def _login(section: Mapping[str, Any], ctx: GateContext) -> tuple[LoginSpec | No
         form=raw.get("form"),
         headers=dict(raw.get("headers") or {}),
         token=raw.get("token"),
-        status=_ints(raw.get("status")),
+        status=_statuses("login status", raw.get("status")),
     )
     return spec, secrets
 
@@ -263,6 +312,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         raise NotConfigured("set [smoke] base_url or --base-url")
     if not base_url.startswith(("http://", "https://")):
         raise _fail("base_url", "an http:// or https:// URL", base_url)
+    _url("base_url", base_url)
     resolve = _strings(section.get("resolve"))
     parse_resolve(resolve)
     login, secrets = _login(section, ctx)
@@ -284,8 +334,8 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
             base_url=base_url,
             resolve=resolve,
             ca_bundle=str(ca_bundle) if ca_bundle else None,
-            timeout=_seconds(section, "timeout", 10.0),
-            headers=dict(section.get("headers") or {}),
+            timeout=_seconds(section, "timeout", 10.0, positive=True),
+            headers=_headers("headers", section.get("headers")),
         ),
         checks=checks,
         login=login,

@@ -33,6 +33,11 @@ def test_no_base_url_on_the_command_line_exits_2(git_repo: Path) -> None:
         (["--resolve", "app.test:http:127.0.0.1"], "expected a port number"),
         (["--ca-bundle", "missing.pem"], "--ca-bundle missing.pem: no such file"),
         (["--rollback-cmd", "'unclosed"], "[smoke] rollback: expected a command line"),
+        (["--resolve", "app.test:443:app.internal"], "ADDR must be an IP address"),
+        (["--path", "http://[::1"], "[smoke] paths: expected a valid URL"),
+        (["--max-error-rate", "nan"], "[smoke] max_error_rate: expected a number from 0 to 1"),
+        (["--timeout", "0"], "[smoke] timeout: expected a duration above zero"),
+        (["--backoff", "1e400"], "[smoke] backoff: expected a finite duration"),
     ],
 )
 def test_bad_flags_exit_2(git_repo: Path, args: list[str], message: str) -> None:
@@ -42,10 +47,38 @@ def test_bad_flags_exit_2(git_repo: Path, args: list[str], message: str) -> None
     assert "Traceback" not in result.output
 
 
-def test_bad_base_url_exits_2(git_repo: Path) -> None:
-    result = cli(["smoke", "--base-url", "app.example.com"])
+@pytest.mark.parametrize(("url", "message"), [
+    ("app.example.com", "[smoke] base_url: expected an http:// or https:// URL"),
+    ("http://[::1", "[smoke] base_url: expected a valid URL"),  # was an httpx.InvalidURL traceback
+    ("http://127.0.0.1:99999", "[smoke] base_url: expected a valid URL"),  # was an OverflowError traceback
+    ("http://:80", "with a host"),
+])
+def test_bad_base_url_exits_2(git_repo: Path, url: str, message: str) -> None:
+    result = cli(["smoke", "--base-url", url])
     assert result.exit_code == 2
-    assert "[smoke] base_url: expected an http:// or https:// URL" in result.output
+    assert message in result.output
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    ('[[smoke.checks]]\npath = "/"\nstatus = 99', "checks[0] status: expected an HTTP status (100-599)"),
+    ('[[smoke.checks]]\npath = "/"\nmax_ms = -1', "checks[0] max_ms: expected a number above zero"),
+    ('[[smoke.checks]]\npath = "/"\nretries = -3', "checks[0] retries: expected a whole number"),
+    ('[[smoke.checks]]\npath = "/"\ntimeout = 0', "checks[0] timeout: expected a number above zero"),
+    ('[[smoke.checks]]\npath = "/"\nmethod = "GET X"', "checks[0] method: expected an HTTP method"),
+    ('[[smoke.checks]]\npath = "/"\nheaders = { "Bad Header" = "x" }', "checks[0] headers.Bad Header"),
+    ('[[smoke.checks]]\npath = "/"\njson = { a = 1 }\nform = { b = "2" }', "json, form and body are alternatives"),
+    ('[[smoke.checks]]\npath = "/"\nmethod = "HEAD"\ncontains = "x"', "a HEAD answer has no body"),
+    ('headers = { X = "a\\nb" }', "[smoke] headers.X"),
+    # the cleanup table was not validated: retries = "x" was a ValueError traceback
+    ('[smoke.write]\npath = "/x"\ncleanup = { path = "/y", retries = "x" }',
+     "[smoke.write.cleanup] retries: expected an integer"),
+])
+def test_bad_config_tables_exit_2(git_repo: Path, table: str, message: str) -> None:
+    write_config(git_repo, f'[smoke]\nbase_url = "http://127.0.0.1:9"\n{table}\n')
+    result = cli(["smoke"])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
 
 
 def test_config_errors_name_the_file_and_key(git_repo: Path) -> None:
