@@ -163,8 +163,9 @@ class Resolver:
             except dns.resolver.NoResolverConfiguration:
                 raise NoSystemResolver("no DNS resolver is configured on this machine (no nameserver in "
                                        "/etc/resolv.conf); pass --nameserver IP[:PORT]") from None
+        # `timeout` is per server tried; a lookup may try up to three servers before it gives up.
         resolver.timeout = self.timeout
-        resolver.lifetime = self.timeout
+        resolver.lifetime = self.timeout * min(3, max(1, len(resolver.nameservers)))
         # An unreachable or failing server is an answer to report, not a reason to hammer it.
         resolver.retry_servfail = False
         self._resolver = resolver

@@ -108,3 +108,9 @@ def test_parse_nameserver(text: str, expected: Nameserver) -> None:
 def test_parse_nameserver_rejects(text: str) -> None:
     with pytest.raises(NameserverError):
         parse_nameserver(text)
+
+
+def test_second_nameserver_answers_when_the_first_is_silent(server: DNSServer) -> None:
+    with DNSServer(ZONE, mode="drop") as silent:
+        lookup = Resolver([silent.nameserver, server.nameserver], timeout=0.3).txt("example.com")
+    assert lookup.outcome is Outcome.ANSWER
