@@ -47,6 +47,8 @@ except Exception as exc:  # several heads, or a downgrade that raises: no down p
     print(f"\\n-- gates: downgrade failed: {type(exc).__name__}: {exc}")
 """
 
+PYTHON = sys.executable  # the interpreter that runs the revision scripts: the one gates runs in
+
 _UP = re.compile(r"^-- Running upgrade (\S*) -> (\S+)\s*$", re.M)
 _DOWN = re.compile(r"^-- Running downgrade (\S+) -> (\S*)\s*$", re.M)
 _REVISION = re.compile(r"""^revision\s*(?::\s*str\s*)?=\s*['"]([^'"]+)['"]""", re.M)
@@ -61,11 +63,11 @@ def read_alembic(found: MigrationSet, root: Path, timeout: float = 180) -> Migra
         (env_dir / "env.py").write_text(_ENV, encoding="utf-8")
         (env_dir / "script.py.mako").write_text("", encoding="utf-8")
         pythonpath = os.pathsep.join(p for p in (str(root), os.environ.get("PYTHONPATH", "")) if p)
-        done = run_process([sys.executable, "-c", _DRIVER, str(env_dir), str(versions)], cwd=root, timeout=timeout,
+        done = run_process([PYTHON, "-c", _DRIVER, str(env_dir), str(versions)], cwd=root, timeout=timeout,
                            env={"PYTHONPATH": pythonpath}, raw_output=True)
     if done.returncode == 4 and "gates-no-alembic" in done.stderr:
         return MigrationSet("alembic", found.root, runnable=False, files=found.files,
-                            note="found but Alembic is not installed in the Python that runs gates"
+                            note="Alembic is not installed in the Python that runs gates"
                                  " (pip install alembic beside launch-gates)")
     if not done.ok:
         last = (done.stderr.strip().splitlines() or [done.describe()])[-1]

@@ -207,3 +207,20 @@ def test_django_run_python_without_reverse_is_reported_and_never_a_pass(git_repo
     assert check["status"] == "error" and "found but not executed" in check["message"]
     assert [(f["rule"], f["location"]["line"]) for f in check["findings"]] == [
         ("django-irreversible", 11), ("django-irreversible", 14)]
+
+
+def test_alembic_not_installed_is_an_error_saying_so(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+    import subprocess
+
+    import gates.migrations.alembic as alembic_module
+
+    python = shutil.which("python3")
+    if python is None or subprocess.run([python, "-c", "import alembic"], capture_output=True).returncode == 0:
+        pytest.skip("needs a python3 without Alembic on PATH")
+    monkeypatch.setattr(alembic_module, "PYTHON", python)
+    write(git_repo, {"alembic.ini": "[alembic]\nscript_location = db\n", "db/versions/aaa111_init.py": ALEMBIC_INIT})
+    result = gate(["--json", "out.json"])
+    assert result.exit_code == 3, result.output
+    check = checks(git_repo / "out.json")["db"]
+    assert check["status"] == "error" and "Alembic is not installed" in check["message"]
