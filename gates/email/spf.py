@@ -1,12 +1,12 @@
 """SPF (RFC 7208): one v=spf1 record, valid terms, and the include/redirect tree within its limits.
 
 The tree is walked the way a receiver would evaluate it for a sender that matches nothing (every
-term evaluated), which is the worst case the limits are about:
+term up to the first `all` evaluated), which is the worst case the limits are about:
 
 - DNS-lookup limit (4.6.4): include, a, mx, ptr, exists and redirect cost one each; ip4, ip6, all
   and exp cost nothing; more than 10 is a permerror.
 - mx and ptr may each yield at most 10 names (address lookups for those names do not count toward
-  the 10).
+  the 10). ptr depends on the sender's address, so it is counted and flagged, not resolved.
 - void lookups (4.6.4): a term whose DNS query returns NXDOMAIN or no records; more than 2 is a
   permerror. A name counts once when neither its A nor its AAAA exists (a receiver asks one family
   per sender, so counting both would double-count a name that simply lacks IPv6).
