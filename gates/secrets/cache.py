@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from gates.common.credentials import PATTERNS
-from gates.secrets.detectors import prefilter_fingerprint, version
+from gates.secrets.detectors import version
+from gates.secrets.prefilter import fingerprint as prefilter_fingerprint
 from gates.secrets.rules import RULESET_VERSION
 
 MAX_LINES = 500_000  # clean candidate-line digests kept (about 10 MB)

@@ -11,11 +11,8 @@ plugin, then the secret and context filters.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
-from functools import lru_cache
 from types import TracebackType
 from typing import Any
 
@@ -98,89 +95,3 @@ class DetectSecrets:
             return []
         return [RawSecret(s.type, s.secret_value or "")
                 for s in _process_line_based_plugins([(1, line)], filename=path) if s.secret_value]
-
-
-# Necessary conditions for a detect-secrets plugin (or one of our rules) to fire on a line, found on
-# raw bytes of many lines at once: a line with none of them cannot produce a finding, so only the
-# lines around these positions reach the plugins. Derived from the plugins' own patterns:
-#   - regex detectors need a run of >= 20 token characters that holds a digit and a letter (random
-#     keys do), a known key prefix, a 24-letter run (Cloudant), or one of the literal anchors;
-#   - the base64 entropy plugin a quoted run of >= 23 characters (4.5 bits needs that many symbols),
-#     the hex one a quoted run of >= 8 hex digits; the keyword plugin one of its keywords;
-#   - the IP plugin a dotted quad.
-_RUN = re.compile(rb"[A-Za-z0-9+/=_\-\\]{20,}")
-_DIGITS = b"0123456789"
-_LETTERS24 = re.compile(rb"[a-z]{24}")
-_PREFIX = re.compile(
-    rb"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|soat|oas|cbt|imt|agent|ft)-|GR1348941|sk-|[sr]k_(?:live|test)_"
-    rb"|AIza|GOCSPX-|hf_|npm_|pypi-|re_|key-|SG\.|sq0csp-|A3T|AKIA|ASIA|ABIA|ACCA|T3BlbkFJ|AccountKey"
-)
-# Each anchor is its own pattern starting with a literal, which `re` finds at memchr speed; one
-# alternation of them all is several times slower.
-_ANCHORS = tuple(re.compile(p) for p in (
-    rb"['\"][0-9a-fA-F]{8}",
-    rb"eyJ|xox[abposr]-|PRIVATE KEY|PuTTY-User-Key|hooks\.slack\.com|AccountKey=",
-    rb"://[^\s/@]{0,256}:[^\s/@]{0,256}@",
-    rb"AKC[a-zA-Z0-9]{10}",
-    rb"AP[\dA-F][a-zA-Z0-9]{8}",
-    rb"\.\d{1,3}\.\d{1,3}\.\d",  # inside any dotted quad
-))
-_QUOTES = (b"'", b'"')
-
-
-# detect-secrets' KeywordDetector DENYLIST, copied so the prefilter does not import detect-secrets
-# (150 ms) for a scan that has no candidate at all; a test fails if the two drift apart.
-KEYWORDS = (
-    "api_?key", "auth_?key", "service_?key", "account_?key", "db_?key", "database_?key", "priv_?key",
-    "private_?key", "client_?key", "db_?pass", "database_?pass", "key_?pass", "password", "passwd", "pwd",
-    "secret", "contraseña", "contrasena",
-)
-
-
-@lru_cache(maxsize=1)
-def _keywords() -> re.Pattern[bytes]:
-    return re.compile("|".join(KEYWORDS).encode("utf-8"))
-
-
-def candidate_positions(data: bytes) -> list[int]:
-    """Offsets in `data` where something a detector needs appears (unsorted, may repeat)."""
-    found = [m.start() for anchor in _ANCHORS for m in anchor.finditer(data)]
-    found += [m.start() for m in _keywords().finditer(data.lower())]
-    for match in _RUN.finditer(data):
-        run = match.group()
-        if run.translate(None, _DIGITS) != run and not run.isdigit():  # holds a digit and something else
-            found.append(match.start())
-            continue
-        start, end = match.span()
-        if (
-            _PREFIX.search(run)
-            or _LETTERS24.search(run)
-            or (len(run) >= 23 and data[start - 1:start] in _QUOTES and data[end:end + 1] == data[start - 1:start])
-        ):
-            found.append(start)
-    return found
-
-
-def prefilter_fingerprint() -> str:
-    """Changes whenever the prefilter does (part of the cache key)."""
-    patterns = (_RUN, _PREFIX, *_ANCHORS, _keywords())
-    return "|".join(p.pattern.decode("utf-8", "replace") for p in patterns)
-
-
-def is_candidate(text: str) -> bool:
-    return bool(candidate_positions(text.encode("utf-8", "surrogatepass")))
-
-
-def candidate_windows(data: bytes, radius: int) -> Iterator[tuple[int, int]]:
-    """Merged windows of `radius` bytes around every candidate position in a long line."""
-    start = end = -1
-    for position in sorted(set(candidate_positions(data))):
-        lo, hi = max(0, position - radius), min(len(data), position + radius)
-        if lo <= end:
-            end = max(end, hi)
-            continue
-        if end > start:
-            yield start, end
-        start, end = lo, hi
-    if end > start:
-        yield start, end

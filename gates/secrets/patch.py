@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from gates.secrets.detectors import candidate_positions, candidate_windows
+from gates.secrets.prefilter import candidate_positions, candidate_windows
 from gates.secrets.scanner import WINDOW_RADIUS, Origin, Scanner
 
 BLOCK = 1024 * 1024  # a line longer than this is read in pieces

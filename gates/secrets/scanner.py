@@ -13,7 +13,8 @@ import os
 from dataclasses import dataclass, field
 
 from gates.report import Severity
-from gates.secrets.detectors import DetectSecrets, candidate_windows
+from gates.secrets.detectors import DetectSecrets
+from gates.secrets.prefilter import candidate_windows
 from gates.secrets.rules import ENV_FILE_FIX, ENV_FILE_RULE, Hit, is_env_file
 from gates.secrets.workers import Detector, Job
 

@@ -8,7 +8,8 @@ import pytest
 
 from gates.common.credentials import classify_jwt, find_spans
 from gates.report import Severity
-from gates.secrets.detectors import DetectSecrets, is_candidate
+from gates.secrets.detectors import DetectSecrets
+from gates.secrets.prefilter import is_candidate
 from gates.secrets.rules import detect, is_env_file
 from tests.secrets.fakes import ANON, LOCKFILE_LINES, NEGATIVES, POSITIVES, SERVICE_ROLE, STRIPE_TEST
 
@@ -67,6 +68,42 @@ def test_redaction_still_sees_every_scanned_secret() -> None:
 def test_prefilter_keywords_match_detect_secrets() -> None:
     from detect_secrets.plugins.keyword import DENYLIST
 
-    from gates.secrets.detectors import KEYWORDS
+    from gates.secrets.prefilter import KEYWORDS
 
     assert tuple(DENYLIST) == KEYWORDS
+
+
+def _ds_samples() -> dict[str, str]:
+    from tests.secrets.fakes import ALNUM, HEX, rand
+
+    lower = "abcdefghijklmnopqrstuvwxyz"
+    b64 = ALNUM + "+/"
+    return {
+        "Artifactory Credentials": "artifactory = AKCp8" + rand(70, ALNUM, 30),
+        "AWS Access Key": f"aws_secret_access_key = '{rand(40, b64, 31)}'",
+        "Azure Storage Account access key": "AccountKey=" + rand(86, b64, 32) + "==",
+        "Basic Auth Credentials": "url = https://admin:" + rand(12, ALNUM, 33) + "@example.com/",
+        "Cloudant Credentials": "cl_key = " + rand(24, lower, 34),
+        "Discord Bot Token": "bot: M" + rand(23, ALNUM, 35) + "." + rand(6, ALNUM, 36) + "." + rand(27, ALNUM, 37),
+        "Base64 High Entropy String": f'blob = "{rand(40, b64, 38)}"',
+        "Hex High Entropy String": f'digest = "{rand(32, HEX, 39)}"',
+        "IBM Cloud IAM Key": "ibm_cloud_iam_key = " + rand(44, ALNUM + "_-", 40),
+        "IBM COS HMAC Credentials": "cos_hmac_secret_access_key = " + rand(48, HEX, 41),
+        "Secret Keyword": 'password = "' + rand(14, ALNUM, 42) + '"',
+        "Mailchimp Access Key": "mc = " + rand(32, lower + "0123456789", 43) + "-us12",
+        "NPM tokens": "//registry.npmjs.org/:_authToken=npm_" + rand(36, ALNUM, 44),
+        "OpenAI Token": "k = sk-" + rand(20, ALNUM, 45) + "T3BlbkFJ" + rand(20, ALNUM, 46),
+        "SendGrid API Key": "SG." + rand(22, ALNUM, 47) + "." + rand(43, ALNUM, 48),
+        "Slack Token": "slack = xoxb-123456789012-" + rand(24, lower, 49),
+        "SoftLayer Credentials": "softlayer_api_key = " + rand(64, lower + "0123456789", 50),
+        "Square OAuth Secret": "sq0csp-" + rand(43, ALNUM, 51),
+        "Telegram Bot Token": "bot = 123456789:" + rand(35, ALNUM, 52),
+        "Twilio API Key": "twilio = AC" + rand(32, lower + "0123456789", 53),
+    }
+
+
+@pytest.mark.parametrize(("kind", "line"), sorted(_ds_samples().items()))
+def test_prefilter_keeps_every_detect_secrets_plugin(ds: DetectSecrets, kind: str, line: str) -> None:
+    """No finding lost: each plugin's positive reaches the plugins through the prefilter."""
+    assert kind in {raw.type for raw in ds.scan_line("app/settings.py", line)}, "the sample must be a positive"
+    assert is_candidate(line)
