@@ -95,3 +95,11 @@ def test_null_mx_advice_not_given_when_dmarc_could_not_be_checked(zone_text: str
         report = _run(server, domain="nullsends.test")
     mx = next(c for c in report.checks if c.group == "mx")  # type: ignore[attr-defined]
     assert [f.rule for f in mx.findings] == ["mx-null-spf"]
+
+
+def test_failed_probe_does_not_doubt_a_valid_key_found(zone_text: str) -> None:
+    with DNSServer(zone_text, faults={"s1._domainkey.probe.test": "servfail"}) as server:
+        report = _run(server, domain="probe.test")
+    dkim = next(c for c in report.checks if c.group == "dkim")  # type: ignore[attr-defined]
+    assert dkim.status is Status.PASSED
+    assert "could not be looked up; a valid key was found" in dkim.output
