@@ -113,6 +113,9 @@ def _judge_policy(result: Result, level: str, record: DmarcRecord, policy: str |
     if strict and not inherited and record.tags.get("sp", "").lower() == "none":
         result.error("subdomain-policy-weak", "sp=none leaves every subdomain unprotected", evidence=evidence,
                      fix="Remove sp=none (subdomains then follow p=) or set sp=quarantine.")
+    if strict and not inherited and record.tags.get("np", "").lower() == "none":
+        result.warn("np-none", "np=none: mail forged from subdomains that do not exist is not rejected",
+                    evidence=evidence, fix="Remove np=none (or set np=reject).")
     if record.pct < 100 and policy != "none":
         message = f"pct={record.pct}: the policy applies to only {record.pct}% of failing mail"
         fix = "Set pct=100 (or remove pct=)."

@@ -130,6 +130,7 @@ def zone() -> str:
         f'_dmarc.extok.test. IN TXT {txt("v=DMARC1; p=reject; rua=mailto:agg@reports.example")}',
         f'extok.test._report._dmarc.reports.example. IN TXT {txt("v=DMARC1")}',
         f'_dmarc.extbad.test. IN TXT {txt("v=DMARC1; p=reject; rua=mailto:agg@reports.example")}',
+        f'_dmarc.npnone.test. IN TXT {txt("v=DMARC1; p=reject; np=none; rua=mailto:d@npnone.test")}',
         f'_dmarc.noreports.test. IN TXT {txt("v=DMARC1; p=reject")}',
         f'apex.test. IN TXT {txt("v=DMARC1; p=reject")}',
         f'_dmarc.testing.test. IN TXT {txt("v=DMARC1; p=reject; t=y; rua=mailto:d@testing.test")}',

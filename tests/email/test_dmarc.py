@@ -31,6 +31,8 @@ from gates.report import Status
         ("extok.test", "baseline", [], Status.PASSED),
         ("extbad.test", "baseline", ["dmarc-report-unauthorized"], Status.PASSED),
         ("inherit.test", "strict", ["dmarc-subdomain-policy-weak"], Status.FAILED),
+        ("npnone.test", "baseline", [], Status.PASSED),
+        ("npnone.test", "strict", ["dmarc-np-none"], Status.PASSED),
     ],
 )
 def test_dmarc(gate: Callable, domain: str, policy: str, rules: list[str], status: Status) -> None:
