@@ -18,7 +18,11 @@ from gates.report import Check, Finding, Status
 from gates.smoke.options import Request
 
 RETRY_STATUSES = frozenset({502, 503, 504})
+# RFC 9110 9.2.2: repeating these has the effect of sending them once. Any other method (POST, PATCH) is
+# retried only when the request never reached the server (refused, or no connection within the timeout).
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
 BODY_SHOWN = 300  # characters of a failing answer kept in the output
+MAX_BODY = 2_000_000  # bytes of an answer read (decompressed); the rest is not downloaded
 _SECRET_KEY = re.compile(r"token|secret|pass|session|cookie|api_?key|credential|jwt", re.I)
 
 
@@ -28,35 +32,67 @@ class Attempt:
     elapsed_ms: float
     status_code: int | None = None
     failure: Failure | None = None
+    unsent: bool = False  # no connection was made: the server cannot have acted on the request
 
     @property
     def retryable(self) -> bool:
         if self.failure is not None:
-            return self.failure.kind == "connect"
+            return self.failure.kind == "connect" or self.unsent and self.failure.kind == "timeout"
         return self.status_code in RETRY_STATUSES
+
+    def may_retry(self, method: str) -> bool:
+        """A 502/504 or a reset after sending may come after the server applied a POST: only resend it when
+        the connection was never made."""
+        return self.retryable and (method.upper() in IDEMPOTENT or self.unsent)
 
     def line(self) -> str:
         result = self.failure.message if self.failure else f"status {self.status_code}"
         return f"attempt {self.number}: {result} in {self.elapsed_ms:.0f} ms"
 
 
+NOT_JSON = object()
+
+
 @dataclass(frozen=True)
 class Outcome:
     request: Request
     attempts: tuple[Attempt, ...]
-    response: httpx.Response | None
+    response: httpx.Response | None  # headers and status; the body is `body` (read up to MAX_BODY)
+    body: bytes = b""
+    truncated: bool = False
 
     @property
     def last(self) -> Attempt:
         return self.attempts[-1]
 
-    def json(self) -> Any:
-        if self.response is None:
-            return None
+    @property
+    def text(self) -> str:
+        encoding = (self.response.encoding if self.response is not None else None) or "utf-8"
         try:
-            return self.response.json()
+            return self.body.decode(encoding, "replace")
+        except LookupError:  # a charset Python does not know
+            return self.body.decode("utf-8", "replace")
+
+    def contains(self, needle: str) -> bool:
+        """In the decoded text, or as bytes: a page in an undeclared charset (Latin-1) or a binary answer."""
+        if needle in self.text:
+            return True
+        for encoding in ("utf-8", "latin-1"):
+            try:
+                if needle.encode(encoding) in self.body:
+                    return True
+            except UnicodeEncodeError:
+                continue
+        return False
+
+    def json(self) -> Any:
+        """The parsed answer, or NOT_JSON (a JSON `null` is a value, not a missing body)."""
+        if self.response is None or self.truncated:
+            return NOT_JSON
+        try:
+            return json.loads(self.body)
         except (ValueError, UnicodeDecodeError):
-            return None
+            return NOT_JSON
 
 
 async def send(client: httpx.AsyncClient, request: Request, auth_headers: Mapping[str, str],
@@ -67,16 +103,30 @@ async def send(client: httpx.AsyncClient, request: Request, auth_headers: Mappin
     kwargs = _request_kwargs(request, auth_headers)
     while True:
         started = time.perf_counter()
+        response: httpx.Response | None = None
+        body, truncated = b"", False
         try:
-            response: httpx.Response | None = await client.request(request.method, request.path, **kwargs)
-            attempt = Attempt(len(attempts) + 1, _ms(started), response.status_code if response else None)
+            async with client.stream(request.method, request.path, **kwargs) as response:
+                body, truncated = await _read(response)
+            attempt = Attempt(len(attempts) + 1, _ms(started), response.status_code)
         except httpx.HTTPError as exc:
+            unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
             response = None
-            attempt = Attempt(len(attempts) + 1, _ms(started), failure=classify(exc))
+            attempt = Attempt(len(attempts) + 1, _ms(started), failure=classify(exc), unsent=unsent)
         attempts.append(attempt)
-        if not attempt.retryable or len(attempts) > allowed:
-            return Outcome(request, tuple(attempts), response)
+        if not attempt.may_retry(request.method) or len(attempts) > allowed:
+            return Outcome(request, tuple(attempts), response, body, truncated)
         await asyncio.sleep(backoff * 2 ** (len(attempts) - 1))
+
+
+async def _read(response: httpx.Response) -> tuple[bytes, bool]:
+    """Up to MAX_BODY bytes: a huge (or endless) answer is not downloaded whole."""
+    body = bytearray()
+    async for chunk in response.aiter_bytes():
+        body += chunk
+        if len(body) > MAX_BODY:
+            return bytes(body[:MAX_BODY]), True
+    return bytes(body), False
 
 
 def _ms(started: float) -> float:
@@ -118,9 +168,10 @@ def findings_for(outcome: Outcome) -> list[Finding]:
         wanted = "/".join(map(str, expect.status)) if expect.status else "below 400"
         findings.append(Finding("status", _after_retries(f"{response.status_code}, expected {wanted}",
                                                          outcome)))
-    text = response.text
-    findings += [Finding("body", f"the answer does not contain {c!r}") for c in expect.contains if c not in text]
-    findings += [Finding("body", f"the answer contains {c!r}") for c in expect.not_contains if c in text]
+    read = f" (in the first {MAX_BODY} bytes)" if outcome.truncated else ""
+    findings += [Finding("body", f"the answer does not contain {c!r}{read}")
+                 for c in expect.contains if not outcome.contains(c)]
+    findings += [Finding("body", f"the answer contains {c!r}") for c in expect.not_contains if outcome.contains(c)]
     if expect.json_equals:
         findings += _json_findings(outcome.json(), expect.json_equals)
     if expect.max_ms is not None and last.elapsed_ms > expect.max_ms:
@@ -134,7 +185,7 @@ def _after_retries(message: str, outcome: Outcome) -> str:
 
 
 def _json_findings(data: Any, expected: Mapping[str, Any]) -> list[Finding]:
-    if data is None:
+    if data is NOT_JSON:
         return [Finding("json", "the answer is not JSON")]
     findings = []
     for path, want in expected.items():
@@ -143,17 +194,17 @@ def _json_findings(data: Any, expected: Mapping[str, Any]) -> list[Finding]:
         except LookupError as exc:
             findings.append(Finding("json", f"{path}: {exc}"))
             continue
-        if got != want or type(got) is bool and type(want) is not bool:
+        # true is not 1 and 1 is not true, whichever side the boolean is on (Python says True == 1)
+        if got != want or (type(got) is bool) != (type(want) is bool):
             findings.append(Finding("json", f"{path} is {json.dumps(got)}, expected {json.dumps(want)}"))
     return findings
 
 
-def shown_answer(response: httpx.Response) -> str:
+def shown_answer(outcome: Outcome) -> str:
     """The start of a failing answer, with values under secret-looking JSON keys (access_token...) masked."""
-    try:
-        data = response.json()
-    except (ValueError, UnicodeDecodeError):
-        return response.text[:BODY_SHOWN].replace("\n", " ")
+    data = outcome.json()
+    if data is NOT_JSON:
+        return outcome.text[:BODY_SHOWN].replace("\n", " ")
     return json.dumps(_mask_secrets(data), ensure_ascii=False)[:BODY_SHOWN]
 
 
@@ -175,7 +226,7 @@ def to_check(outcome: Outcome, group: str = "checks") -> Check:
     status = Status.ERROR if dns_only else Status.FAILED if findings else Status.PASSED
     output = [outcome.request.describe(), *(a.line() for a in outcome.attempts)]
     if findings and outcome.response is not None:
-        output.append("answer: " + shown_answer(outcome.response))
+        output.append("answer: " + shown_answer(outcome))
     retried = f" after {len(outcome.attempts) - 1} retries" if len(outcome.attempts) > 1 else ""
     properties: dict[str, int | float | str | bool] = {
         "elapsed_ms": round(last.elapsed_ms, 1),
@@ -185,6 +236,8 @@ def to_check(outcome: Outcome, group: str = "checks") -> Check:
     }
     if last.status_code is not None:
         properties["status_code"] = last.status_code
+    if outcome.truncated:
+        properties["body_truncated_at"] = MAX_BODY
     message = "" if findings else f"{last.status_code} in {last.elapsed_ms:.0f} ms{retried}"
     return Check(
         outcome.request.name,

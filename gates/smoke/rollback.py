@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -12,6 +13,7 @@ from gates.redact import redact
 from gates.report import Check, Finding, Status
 
 OUTPUT_CAP = 20_000  # characters of the command's output kept (the tail, where the errors are)
+KILL_GRACE = 3.0  # seconds a timed-out rollback gets between SIGTERM and SIGKILL
 
 
 def rollback_env(failed: Sequence[str], reason: str, base_url: str, verdict: str) -> dict[str, str]:
@@ -29,27 +31,53 @@ def run_rollback(command: Sequence[str], timeout: float, cwd: Path, env: Mapping
     shown = " ".join(command)
     started = time.perf_counter()
     try:
-        done = subprocess.run(
-            list(command), cwd=cwd, env={**os.environ, **env}, capture_output=True, text=True,
-            timeout=timeout, stdin=subprocess.DEVNULL, errors="replace", check=False,
+        # Its own process group: on a timeout the whole tree goes (a CLI's helpers and a script's children
+        # too), not only the first process while its children keep deploying.
+        process = subprocess.Popen(
+            list(command), cwd=cwd, env={**os.environ, **env}, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )
     except FileNotFoundError:
         return _failed(started, f"rollback command not found: {command[0]}", shown)
     except PermissionError:
         return _failed(started, f"rollback command is not executable: {command[0]}", shown)
-    except subprocess.TimeoutExpired as exc:
-        output = _text(exc.stdout) + _text(exc.stderr)
+    except OSError as exc:
+        return _failed(started, f"rollback command could not start: {command[0]}: {exc.strerror or exc}", shown)
+    try:
+        raw, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        output = _stop_group(process)
         return _failed(started, f"rollback timed out after {timeout:g} s", shown, output, secrets)
     elapsed = time.perf_counter() - started
-    output = _clip(redact(done.stdout + done.stderr, secrets))
-    properties: dict[str, int | float | str | bool] = {"exit_code": done.returncode, "command": shown}
-    if done.returncode != 0:
-        message = f"rollback failed: {shown} exited {done.returncode}"
+    output = _clip(redact(_text(raw), secrets))
+    properties: dict[str, int | float | str | bool] = {"exit_code": process.returncode, "command": shown}
+    if process.returncode != 0:
+        message = f"rollback failed: {shown} exited {process.returncode}"
         return Check("rollback", Status.FAILED, elapsed, findings=(Finding("rollback-failed", message),),
                      properties={**properties, "rollback": "failed"}, output=output, group="rollback",
                      message=message)
     return Check("rollback", Status.PASSED, elapsed, properties={**properties, "rollback": "triggered"},
                  output=output, group="rollback", message=f"rolled back: {shown} exited 0 in {elapsed:.1f} s")
+
+
+def _stop_group(process: subprocess.Popen[bytes]) -> str:
+    """SIGTERM the rollback's process group, SIGKILL what is left after a grace period; what it printed."""
+    output = b""
+    for sig, grace in ((signal.SIGTERM, KILL_GRACE), (signal.SIGKILL, KILL_GRACE)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            output, _ = process.communicate(timeout=grace)
+            return _text(output)
+        except subprocess.TimeoutExpired as exc:
+            output = exc.stdout if isinstance(exc.stdout, bytes) else output
+    # Something outside the group (it called setsid) still holds the pipe: stop reading, do not hang.
+    if process.stdout is not None:
+        process.stdout.close()
+    process.wait(KILL_GRACE)
+    return _text(output)
 
 
 def _text(value: bytes | str | None) -> str:

@@ -13,7 +13,7 @@ import httpx
 from gates.common.http import LoginError, Session, async_login, build_async_client, dotted_get
 from gates.report import Check, Finding, Severity, Status
 from gates.smoke.options import HEALTH_PATHS, Options, Request, Write
-from gates.smoke.probe import send, to_check
+from gates.smoke.probe import NOT_JSON, send, to_check
 
 DEFAULTS_NOTE = "no [[smoke.checks]] declared: only the homepage and a health path were checked"
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.-]+)\}")
@@ -100,7 +100,8 @@ async def _write(client: httpx.AsyncClient, options: Options, write: Write, head
         if write.cleanup:
             skipped.append(_not_signed_in(write.cleanup, "write"))
         return skipped
-    outcome = await send(client, write.request, headers, 0, options.backoff)  # a write is never repeated
+    # Resent only when the connection was refused: a POST that may have been applied is never repeated.
+    outcome = await send(client, write.request, headers, options.retries, options.backoff)
     checks = [to_check(outcome, group="write")]
     if write.cleanup is None:
         return checks
@@ -123,6 +124,6 @@ def _fill(path: str, data: Any) -> str:
     """`/api/items/{id}`: placeholders read from the write's JSON answer (dotted paths allowed)."""
     if not _PLACEHOLDER.search(path):
         return path
-    if data is None:
+    if data is NOT_JSON:
         raise LookupError("the write's answer is not JSON")
     return _PLACEHOLDER.sub(lambda m: str(dotted_get(data, m.group(1))), path)

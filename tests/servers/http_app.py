@@ -16,6 +16,10 @@
     GET  /dashboard            "Welcome back" with the session cookie or `Authorization: Bearer TOKEN`, else 401
     POST /api/items            a write: {"id": N} 201 (needs the session); DELETE /api/items/{id} is its cleanup
     GET  /json                 {"items": [{"name": "a"}, {"name": "b"}], "ok": true}
+    GET  /typed                {"count": 1, "enabled": true, "parent": null}
+    GET  /big?mb=N             N MB (default 64) of text streamed in 64 KiB chunks, "needle" at the start
+    GET  /latin1               an HTML page in Latin-1 that declares no charset ("Café crème")
+    POST /flaky/{key}          as GET: counts the attempts (a write the gate must not repeat)
 
 `serve()` runs it under uvicorn on 127.0.0.1 with an ephemeral port in a background thread; `serve(tls=True)`
 serves HTTPS with a trustme CA (`server.ca_bundle` is its PEM). `serve_late(delay)` holds the port (refusing
@@ -30,7 +34,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +44,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -155,11 +159,28 @@ def make_app(state: State) -> Starlette:
     async def data(request: Request) -> Response:
         return JSONResponse({"items": [{"name": "a"}, {"name": "b"}], "ok": True})
 
+    async def typed(request: Request) -> Response:
+        return JSONResponse({"count": 1, "enabled": True, "parent": None})
+
+    async def big(request: Request) -> Response:
+        chunks = int(float(request.query_params.get("mb", "64")) * 16)
+
+        async def body() -> AsyncIterator[bytes]:
+            yield b"needle "
+            for _ in range(chunks):
+                yield b"x" * 65536
+
+        return StreamingResponse(body(), media_type="text/plain")
+
+    async def latin1(request: Request) -> Response:
+        return Response("<p>Café crème</p>".encode("latin-1"), media_type=None,
+                        headers={"content-type": "text/html"})
+
     return Starlette(routes=[
         Route("/", home),
         Route("/health", health),
         Route("/slow", slow),
-        Route("/flaky/{key}", flaky),
+        Route("/flaky/{key}", flaky, methods=["GET", "POST"]),
         Route("/after/{key}", after),
         Route("/blip/{key}", blip),
         Route("/status/{code:int}", status),
@@ -174,6 +195,9 @@ def make_app(state: State) -> Starlette:
         Route("/api/items", create_item, methods=["POST"]),
         Route("/api/items/{item:int}", delete_item, methods=["DELETE"]),
         Route("/json", data),
+        Route("/typed", typed),
+        Route("/big", big),
+        Route("/latin1", latin1),
     ], middleware=[Middleware(_Record, state=state)])
 
 

@@ -110,3 +110,37 @@ def test_rollback_under_gates_run_post_deploy(app: Server, git_repo: Path, rollb
     result = cli(["run", "--stage", "post-deploy", "--rollback-cmd", rollback_cmd(rollback_script, marker)])
     assert result.exit_code == 1, result.output
     assert marker_lines(marker) == ["target|failed"]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state not in ("Z", "X")  # a zombie nobody reaped yet is dead
+
+
+def test_a_timed_out_rollback_is_stopped_with_its_children(tmp_path: Path) -> None:
+    # subprocess.run killed only the first process: a child kept running (and one holding the output pipe
+    # made the gate wait for it). The whole process group goes now.
+    import sys
+
+    from gates.smoke.rollback import run_rollback
+
+    pids = tmp_path / "pids"
+    script = tmp_path / "slow_rollback.py"
+    script.write_text(
+        "import subprocess, sys, time\n"
+        "quiet = subprocess.Popen(['sleep', '60'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+        "loud = subprocess.Popen(['sleep', '30'])\n"
+        f"open({str(pids)!r}, 'w').write(f'{{quiet.pid}} {{loud.pid}}')\n"
+        "print('rolling back...', flush=True)\n"
+        "time.sleep(30)\n",
+        encoding="utf-8",
+    )
+    check = run_rollback([sys.executable, str(script)], 1.0, tmp_path, {}, ())
+    assert check.status is Status.FAILED
+    assert check.message == "rollback timed out after 1 s"
+    assert "rolling back..." in check.output
+    children = [int(pid) for pid in pids.read_text().split()]
+    assert not any(_alive(pid) for pid in children)
