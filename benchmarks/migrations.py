@@ -93,7 +93,14 @@ def main() -> None:
     squawk = shutil.which("squawk") or str(Path(sys.executable).parent / "squawk")
     if not Path(squawk).exists():
         sys.exit("squawk not found: pip install squawk-cli")
+    work = Path(tempfile.mkdtemp(prefix="gates-bench-migrations-"))
+    try:
+        measure(args.runs, args.count, work, squawk)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
+
+def measure(runs: int, count: int, work: Path, squawk: str) -> None:
     from gates.config import Config
     from gates.context import GateContext
     from gates.migrations import options_from_config, run
@@ -102,9 +109,8 @@ def main() -> None:
     from gates.migrations.statements import split
     from gates.report import Status
 
-    work = Path(tempfile.mkdtemp(prefix="gates-bench-migrations-"))
     folder = work / "migrations"
-    generate(folder, args.count)
+    generate(folder, count)
     files = sorted(folder.glob("*.sql"))
     options = options_from_config({"path": "migrations"}, GateContext(work, Config(None, work)))
 
@@ -122,7 +128,7 @@ def main() -> None:
                                        "gate lint, in-process": [], "gate lint, fresh python process": [],
                                        "squawk (fresh process)": []}
     report = run(options)
-    for _ in range(args.runs):
+    for _ in range(runs):
         samples["gate dry run (start PostgreSQL + apply + lint)"].append(timed(lambda: run(options)))
         samples["gate lint, in-process"].append(timed(gate_lint))
         samples["gate lint, fresh python process"].append(timed(lambda: subprocess.run(
@@ -131,7 +137,7 @@ def main() -> None:
             [squawk, "--reporter", "json", *map(str, files)], capture_output=True, check=False)))
 
     medians = {name: statistics.median(values) for name, values in samples.items()}
-    print(f"{args.count} migrations, {args.runs} runs each; server: {report.metrics.get('server')}")
+    print(f"{count} migrations, {runs} runs each; server: {report.metrics.get('server')}")
     print(f"gate dry run: {report.counts()[Status.FAILED]} migrations blocked,"
           f" {report.metrics.get('statements')} statements, exit {report.exit_code}")
     for name, value in medians.items():
@@ -141,7 +147,6 @@ def main() -> None:
           f" fresh process {medians['gate lint, fresh python process'] / squawk_ms:.2f}x (target <= 2x)")
     print(f"  whole dry run target < 10 s: {'met' if medians[next(iter(medians))] < 10 else 'NOT met'}")
     compare(gate_lint(), squawk, files)
-    shutil.rmtree(work, ignore_errors=True)
 
 
 def compare(ours: list[tuple[str, str]], squawk: str, files: list[Path]) -> None:
