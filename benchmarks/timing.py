@@ -87,19 +87,37 @@ def accuracy(runs: int, seconds: float) -> None:
         with serve(wrap=wrap) as url:
             report = gate({"base_url": url, "users": 10, "duration": seconds, "think_time": 0.1,
                            "routes": [{"name": "sleep50", "path": "/sleep/50", "p95_ms": 1000}]})
-        assert clock is not None
-        # The gate reports its first request as the cold start, not a sample; the server saw it too, and a
-        # few requests in flight when the run stopped that the gate never counted.
-        server = clock.samples["/sleep/50"][1:]
+            assert clock is not None
+            # The gate reports its first request as the cold start, not a sample; the server saw it too, and
+            # a few requests in flight when the run stopped that the gate never counted.
+            server = list(clock.samples["/sleep/50"][1:])
+            wrk_p50 = _wrk_median_latency(f"{url}/sleep/50", seconds)
         props = report.checks[0].properties
         for label, fraction in (("p50", 0.5), ("p95", 0.95)):
             truth = nearest_rank(server, fraction)
             diffs[label].append(float(props[f"{label}_ms"]) - truth)
-            print(f"   {label}: gate {props[f'{label}_ms']:.2f} ms, server {truth:.2f} ms "
+            peer = f", wrk {wrk_p50:.2f} ms" if label == "p50" and wrk_p50 is not None else ""
+            print(f"   {label}: gate {props[f'{label}_ms']:.2f} ms, server {truth:.2f} ms{peer} "
                   f"({props['requests']} gate samples, {len(server)} server samples)")
     for label, values in diffs.items():
         median = statistics.median(values)
         print(f"   median {label} difference: {median:+.2f} ms ({median / 50:+.1%} of 50 ms); target +-2 ms or 2%")
+
+
+def _wrk_median_latency(url: str, seconds: float) -> float | None:
+    """wrk's own p50 on the same route (10 connections, no think time), as a second reference."""
+    if shutil.which("wrk") is None:
+        return None
+    done = subprocess.run(["wrk", "-t1", "-c10", f"-d{seconds:g}s", "--latency", url], capture_output=True,
+                          text=True, check=False, timeout=seconds + 30)
+    units = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    for line in done.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] == "50%":
+            number = parts[1].rstrip("mus")
+            unit = parts[1][len(number):]
+            return float(number) * units.get(unit, 1.0)
+    return None
 
 
 def _server_process(port: int) -> subprocess.Popen[bytes]:

@@ -13,6 +13,7 @@ the generator down (coordinated omission).
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import random
@@ -71,9 +72,9 @@ class Recorder:
             return  # the first request of a route is its cold start, reported on its own
         if offset < self.warmup:
             return
-        bucket = self.samples[name]
-        bucket["t"].append(round(offset - self.warmup, 3))
-        bucket["ms"].append(round(response_time, 3))
+        bucket = self.samples[name]  # rounded when written: this is the generator's hot path
+        bucket["t"].append(offset - self.warmup)
+        bucket["ms"].append(response_time)
         bucket["ok"].append(1 if exception is None else 0)
         if exception is not None:
             key = _describe(exception, response)
@@ -125,30 +126,49 @@ def log_in(session: FastHttpSession, login: dict[str, Any], headers: dict[str, s
     return {}
 
 
-def _pick(routes: list[dict[str, Any]]) -> dict[str, Any]:
-    return random.choices(routes, weights=[r.get("weight", 1.0) for r in routes])[0]
+class Picker:
+    """A route by weight; the cumulative weights are computed once, not per request."""
+
+    def __init__(self, routes: list[dict[str, Any]]) -> None:
+        self.routes = routes
+        self.cumulative = list(itertools.accumulate(r.get("weight", 1.0) for r in routes))
+
+    def __call__(self) -> dict[str, Any]:
+        if len(self.routes) == 1:
+            return self.routes[0]
+        return random.choices(self.routes, cum_weights=self.cumulative)[0]
+
+
+def _prepared(routes: list[dict[str, Any]], headers: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Each route's request arguments, built once."""
+    return {route["name"]: _request_kwargs(route, headers) for route in routes}
 
 
 def run_closed(spec: dict[str, Any], recorder: Recorder) -> bool:
     routes, headers, login = spec["routes"], spec.get("headers", {}), spec.get("login")
+
+    pick, prepared = Picker(routes), _prepared(routes, headers)
 
     class GatesUser(FastHttpUser):
         host = spec["base_url"]
         wait_time = between(*spec["think_time"])
         network_timeout = spec.get("request_timeout", 60.0)
         connection_timeout = spec.get("request_timeout", 60.0)
-        auth_headers: dict[str, str] = {}
+        kwargs: dict[str, dict[str, Any]] = {}
 
         def on_start(self) -> None:
+            self.kwargs = prepared
             if login and any(r.get("auth") for r in routes):
-                self.auth_headers = log_in(self.client, login, headers)
+                auth = log_in(self.client, login, headers)
+                self.kwargs = _prepared(routes, headers)
+                for route in routes:
+                    if route.get("auth"):
+                        self.kwargs[route["name"]]["headers"].update(auth)
 
         @task
         def one_route(self) -> None:
-            route = _pick(routes)
-            extra = self.auth_headers if route.get("auth") else {}
-            kwargs = _request_kwargs(route, {**headers, **extra})
-            self.client.request(route["method"], route["path"], **kwargs)
+            route = pick()
+            self.client.request(route["method"], route["path"], **self.kwargs[route["name"]])
 
     env = Environment(user_classes=[GatesUser], host=spec["base_url"])
     env.events.request.add_listener(recorder.record)  # type: ignore[no-untyped-call]
@@ -169,6 +189,10 @@ def run_open(spec: dict[str, Any], recorder: Recorder) -> bool:
                               network_timeout=spec.get("request_timeout", 60.0),
                               connection_timeout=spec.get("request_timeout", 60.0))
     auth = log_in(session, login, headers) if login and any(r.get("auth") for r in routes) else {}
+    pick, prepared = Picker(routes), _prepared(routes, headers)
+    for route in routes:
+        if route.get("auth"):
+            prepared[route["name"]]["headers"].update(auth)
     pool = gevent.pool.Group()
     interval = 1.0 / spec["arrival_rate"]
     first = time.perf_counter()
@@ -179,10 +203,9 @@ def run_open(spec: dict[str, Any], recorder: Recorder) -> bool:
     in_flight: dict[int, tuple[str, float]] = {}
 
     def send(number: int, route: dict[str, Any], scheduled: float) -> None:
-        kwargs = _request_kwargs(route, {**headers, **(auth if route.get("auth") else {})})
-        in_flight[number] = (route["name"], scheduled)
         try:
-            session.request(route["method"], route["path"], context={"scheduled": scheduled}, **kwargs)
+            session.request(route["method"], route["path"], context={"scheduled": scheduled},
+                            **prepared[route["name"]])
         finally:
             in_flight.pop(number, None)
 
@@ -193,7 +216,9 @@ def run_open(spec: dict[str, Any], recorder: Recorder) -> bool:
         delay = scheduled - time.perf_counter()
         if delay > 0:
             gevent.sleep(delay)
-        pool.spawn(send, index, _pick(routes), scheduled)
+        route = pick()
+        in_flight[index] = (route["name"], scheduled)  # from now on, even before its greenlet first runs
+        pool.spawn(send, index, route, scheduled)
         index += 1
     pool.join(timeout=spec.get("drain", 10.0))
     # A request still unanswered after the drain is an error with the latency it has reached so far.
@@ -218,7 +243,9 @@ def main() -> int:
         "locust_version": locust.__version__,
         "cpu_warning": cpu_warning,
         "cpu_seconds": round(sum(os.times()[:2]), 3),
-        "routes": {name: {**bucket, "cold_start_ms": recorder.cold.get(name), "errors": recorder.errors[name]}
+        "routes": {name: {"t": [round(v, 3) for v in bucket["t"]], "ms": [round(v, 3) for v in bucket["ms"]],
+                          "ok": bucket["ok"], "cold_start_ms": recorder.cold.get(name),
+                          "errors": recorder.errors[name]}
                    for name, bucket in recorder.samples.items()},
         "login": {"ok": recorder.login_ok, "failed": recorder.login_failed, "error": recorder.login_error},
     }
