@@ -33,43 +33,56 @@ KEYWORDS = (
     "secret", "contraseña", "contrasena",
 )
 _KEYWORDS = re.compile(("|".join(KEYWORDS) + "|vercel|postmark").encode("utf-8"))
-_CONTEXT = (b"key", b"pw", b"pass", b"token", b"secret", b"aws")
-_RUN = re.compile(rb"[A-Za-z0-9+/=_\-\\]{20,}")
+# Every keyword above, and every word the context-bound detectors need, holds one of these.
+_CONTEXT = (b"key", b"pw", b"pass", b"token", b"secret", b"aws", b"contrase", b"vercel", b"postmark")
+_TOKEN = rb"[A-Za-z0-9+/=_\-\\]"
+_RUN = re.compile(_TOKEN + rb"{20,}")
 _DIGITS = b"0123456789"
 _LETTERS24 = re.compile(rb"[a-z]{24}")
-_PREFIX = re.compile(
-    rb"gh[pousr]_|github_pat_|gl(?:pat|dt|rt|ptt|soat|oas|cbt|imt|agent|ft)-|GR1348941|sk-|[sr]k_(?:live|test)_"
-    rb"|AIza|GOCSPX-|hf_|npm_|pypi-|re_|key-|SG\.|sq0csp-|A3T|AKIA|ASIA|ABIA|ACCA|T3BlbkFJ|AccountKey"
-)
+# Each pattern starts with a literal, which `re` finds with a fast substring search; one alternation
+# of them all is several times slower.
 _ANCHORS = tuple(re.compile(p) for p in (
-    rb"['\"][0-9a-fA-F]{8}",
-    rb"eyJ|xox[abposr]-|PRIVATE KEY|PuTTY-User-Key|hooks\.slack\.com|AccountKey=|SG\.",
+    # key prefixes, with enough of the key after them not to fire on words
+    rb"gh[pousr]_[A-Za-z0-9_]{20}", rb"github_pat_", rb"gl(?:pat|dt|rt|ptt|soat|oas|cbt|imt|agent|ft)-",
+    rb"GR1348941", rb"sk-[A-Za-z0-9_\-]{20}", rb"k_(?:live|test)_", rb"AIza", rb"GOCSPX-", rb"hf_[A-Za-z0-9]{30}",
+    rb"npm_[A-Za-z0-9]{36}", rb"pypi-", rb"re_[A-Za-z0-9]{8}", rb"key-[0-9a-f]{32}", rb"SG\.", rb"sq0csp-",
+    rb"A(?:3T|KIA|SIA|BIA|CCA)[A-Z0-9]{16}", rb"T3BlbkFJ", rb"AccountKey",
+    # other detectors' literal parts
+    rb"eyJ", rb"xox[abposr]-", rb"PRIVATE KEY", rb"PuTTY-User-Key", rb"hooks\.slack\.com",
     rb"://[^\s/@]{0,256}:[^\s/@]{0,256}@",
-    rb"AKC[a-zA-Z0-9]{10}",
-    rb"AP[\dA-F][a-zA-Z0-9]{8}",
+    rb"AKC[a-zA-Z0-9]{10}", rb"AP[\dA-F][a-zA-Z0-9]{8}",
     rb"\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}",  # Discord
     rb":[0-9A-Za-z_-]{35}",  # Telegram
     rb"-us[0-9]",  # Mailchimp
-    rb"AC[a-z0-9]{32}|SK[a-z0-9]{32}",  # Twilio
+    rb"AC[a-z0-9]{32}", rb"SK[a-z0-9]{32}",  # Twilio
     rb"-[0-9a-f]{8}-[0-9a-f]{8}",  # Mailgun
+    # the entropy plugins: quoted strings long enough to reach their limits
+    b'"' + _TOKEN + b'{23,}"', b"'" + _TOKEN + b"{23,}'", rb'"[0-9a-fA-F]{8}', rb"'[0-9a-fA-F]{8}",
 ))
-_QUOTES = (b"'", b'"')
 
 
 def candidate_positions(data: bytes) -> list[int]:
     """Offsets in `data` (many lines) where something a detector needs appears (unsorted, may repeat)."""
     found = [m.start() for anchor in _ANCHORS for m in anchor.finditer(data)]
     lowered = data.lower()
-    found += [m.start() for m in _KEYWORDS.finditer(lowered)]
-    for match in _RUN.finditer(data):
-        run = match.group()
-        start, end = match.span()
-        if _PREFIX.search(run):
+    lines: set[int] = set()
+    for word in _CONTEXT:
+        at = lowered.find(word)
+        while at >= 0:
+            start = lowered.rfind(b"\n", 0, at) + 1
+            end = _line_end(lowered, at)
+            lines.add(start)
+            at = lowered.find(word, end)
+    for start in lines:
+        end = _line_end(lowered, start)
+        if _KEYWORDS.search(lowered, start, end):
             found.append(start)
-        elif len(run) >= 23 and data[start - 1:start] in _QUOTES and data[end:end + 1] == data[start - 1:start]:
-            found.append(start)
-        elif (run.translate(None, _DIGITS) != run or _LETTERS24.search(run)) and _in_context(lowered, start):
-            found.append(start)
+            continue
+        for match in _RUN.finditer(data, start, end):
+            run = match.group()
+            if run.translate(None, _DIGITS) != run or _LETTERS24.search(run):
+                found.append(start)
+                break
     return found
 
 
@@ -78,14 +91,9 @@ def _line_end(data: bytes, position: int) -> int:
     return len(data) if end < 0 else end
 
 
-def _in_context(lowered: bytes, position: int) -> bool:
-    line = lowered[lowered.rfind(b"\n", 0, position) + 1: _line_end(lowered, position)]
-    return any(word in line for word in _CONTEXT)
-
-
 def fingerprint() -> str:
     """Changes whenever the prefilter does (part of the cache key)."""
-    patterns = (_KEYWORDS, _RUN, _PREFIX, _LETTERS24, *_ANCHORS)
+    patterns = (_KEYWORDS, _RUN, _LETTERS24, *_ANCHORS)
     return "|".join(p.pattern.decode("utf-8", "replace") for p in patterns) + repr(_CONTEXT)
 
 
