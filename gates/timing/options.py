@@ -248,6 +248,12 @@ def _ramp_up(section: Mapping[str, Any]) -> float:
     return float(math.ceil(users / spawn_rate)) if users / spawn_rate > 1 else 0.0
 
 
+def _path(key: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.startswith("/"):
+        raise _fail(key, "a path starting with /, like /health", value)
+    return value
+
+
 def _base_url(value: Any) -> str:
     if not isinstance(value, str) or not value:
         raise _fail("base_url", "a URL like http://127.0.0.1:8000", value)
@@ -280,7 +286,7 @@ def from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
         routes=routes,
         root=ctx.root,
         start=start,
-        ready=str(section.get("ready") or "/"),
+        ready=_path("ready", section.get("ready") or "/"),
         ready_timeout=_duration(section, "ready_timeout", 60.0),
         stop_timeout=_duration(section, "stop_timeout", 10.0),
         users=_number(section, "users", 25, minimum=1, integer=True),
