@@ -6,7 +6,7 @@ import re
 import shlex
 from pathlib import Path
 
-from click.testing import CliRunner
+import click
 
 from gates.cli import cli
 
@@ -44,36 +44,28 @@ def _split_commands(words: list[str]) -> list[list[str]]:
     return parts
 
 
-def help_text(path: list[str]) -> str:
-    result = CliRunner().invoke(cli, [*path, "--help"])
-    assert result.exit_code == 0, f"gates {' '.join(path)} --help: {result.output}"
-    return result.output
-
-
 def test_readme_has_examples() -> None:
     assert len(example_commands()) >= 4
 
 
 def test_every_example_flag_exists() -> None:
-    group_help = help_text([])
+    """Parse every example with click itself (no command runs): unknown commands and flags fail."""
     for words in example_commands():
-        path: list[str] = []
-        for word in words:
-            if word.startswith("-"):
-                flag = word.split("=", 1)[0]
-                where = help_text(path) if path else group_help
-                assert re.search(rf"(^|[\s,/]){re.escape(flag)}([\s,=/]|$)", where, re.M), (
-                    f"README example 'gates {' '.join(words)}': {flag} is not an option of 'gates {' '.join(path)}'"
-                )
-            elif not path or (len(path) == 1 and word in _subcommands(path)):
-                if not path and word not in _subcommands([]):
-                    raise AssertionError(f"README example 'gates {' '.join(words)}': no command {word!r}")
-                path.append(word)
-
-
-def _subcommands(path: list[str]) -> set[str]:
-    text = help_text(path)
-    if "Commands:" not in text:
-        return set()
-    block = text.split("Commands:", 1)[1]
-    return {line.split()[0] for line in block.splitlines() if line.startswith("  ") and line.split()}
+        try:
+            ctx = cli.make_context("gates", list(words))
+            command: click.Command = cli
+            while isinstance(command, click.Group):
+                protected = ctx._protected_args if hasattr(ctx, "_protected_args") else ctx.protected_args
+                rest = [*protected, *ctx.args]
+                if not rest:
+                    break
+                name, sub, args = command.resolve_command(ctx, rest)
+                assert sub is not None and name is not None
+                ctx = sub.make_context(name, args, parent=ctx)
+                command = sub
+        except click.exceptions.Exit:
+            continue  # --help / --version
+        except click.MissingParameter:
+            continue  # an example that leaves out a value is still a valid shape
+        except click.UsageError as exc:
+            raise AssertionError(f"README example 'gates {' '.join(words)}': {exc.format_message()}") from None
