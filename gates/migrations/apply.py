@@ -43,6 +43,8 @@ class Applied:
     error: ApplyError | None = None
     output: str = ""
     could_not_run: bool = False  # psql or the server failed, not the SQL
+    notices: str = ""  # what the server said on stderr (warnings), for the `after` block
+    after_failed: bool = False  # the migration applied; the `after` block did not
 
     @property
     def ok(self) -> bool:
@@ -64,7 +66,7 @@ def needs_autocommit(statements: list[Statement]) -> bool:
     return False
 
 
-def script(statements: list[Statement], limits: Limits, transaction: bool) -> str:
+def script(statements: list[Statement], limits: Limits, transaction: bool, after: str = "") -> str:
     lines = ["\\set ON_ERROR_STOP 1", "\\set VERBOSITY verbose", "\\set SHOW_CONTEXT never",
              "SET client_min_messages = warning;",
              f"SET statement_timeout = {int(limits.statement_timeout * 1000)};"]
@@ -78,16 +80,23 @@ def script(statements: list[Statement], limits: Limits, transaction: bool) -> st
     if transaction:
         lines.append(f"\\echo {MARKER} commit")
         lines.append("COMMIT;")
+    if after:
+        lines.append(f"\\echo {MARKER} after")
+        lines.append(after)
     return "\n".join(lines) + "\n"
 
 
-def apply(server: Server, database: str, statements: list[Statement], limits: Limits) -> Applied:
+def apply(server: Server, database: str, statements: list[Statement], limits: Limits, after: str = "") -> Applied:
+    """Apply `statements`; then, only if they all succeeded, run `after` in the same session (seeding)."""
     if not statements:
         return Applied(0.0)
-    text = script(statements, limits, transaction=not needs_autocommit(statements))
+    text = script(statements, limits, transaction=not needs_autocommit(statements), after=after)
     done = server.query_script(text, database, limits.process_timeout)
     if done.ok:
-        return Applied(done.duration_s, output=done.stdout)
+        return Applied(done.duration_s, output=done.stdout, notices=done.stderr)
+    markers = re.findall(rf"^{MARKER} (\S+)$", done.stdout, re.M)
+    if markers and markers[-1] == "after":
+        return Applied(done.duration_s, output=done.stdout, notices=done.stderr, after_failed=True)
     match = _ERROR.search(done.stderr)
     if match is None or done.timed_out:
         return Applied(done.duration_s, output=done.output, could_not_run=True,

@@ -17,7 +17,8 @@ from gates.migrations.database import Server, create_scratch, drop_scratch
 from gates.migrations.discover import Migration, MigrationSet, SqlSource
 from gates.migrations.options import Allow
 from gates.migrations.rules import Hit, lint
-from gates.migrations.seed import seed
+from gates.migrations.seed import SEED_SQL, seed
+from gates.migrations.seed import parse as parse_seed
 from gates.migrations.shims import stub_extensions
 from gates.migrations.statements import Statement, split
 from gates.report import Check, Figure, Finding, Location, Severity, Status, judge
@@ -137,7 +138,7 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
         findings = _lint(run, migration.up, statements)
         runnable, stubbed = stub_extensions(statements, run.available)
         run.stubbed.update(stubbed)
-        done = apply(server, database, runnable, run.limits)
+        done = apply(server, database, runnable, run.limits, after=SEED_SQL if run.seed else "")
         properties: dict[str, Figure] = {"duration_ms": round(done.duration_s * 1000, 1),
                                          "statements": len(statements)}
         status = judge(findings)
@@ -147,7 +148,7 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
         if done.ok:
             run.applied.append(migration)
             if run.seed:
-                properties.update(_seed(server, database, run))
+                properties.update(_seeded(done, run))
         else:
             failed_at = migration.name
             finding = _error_finding("apply-failed", migration.up, done, run)
@@ -162,13 +163,13 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
     return checks
 
 
-def _seed(server: Server, database: str, run: SetRun) -> dict[str, Figure]:
-    """Fill the tables this migration left empty; name the ones that could not be filled, once."""
-    result = seed(server, database)
+def _seeded(done: Applied, run: SetRun) -> dict[str, Figure]:
+    """What seeding after this migration filled, and the tables it could not fill (each named once)."""
     figures: dict[str, Figure] = {}
-    if result.error:
-        figures["seed_error"] = result.error
+    if done.after_failed:
+        figures["seed_error"] = done.notices.strip()[-300:]
         return figures
+    result = parse_seed(done.notices)
     fresh = [t for t in result.tables if t not in run.seeded]
     run.seeded.update(fresh)
     if fresh:

@@ -109,9 +109,17 @@ class Seeded:
     error: str = ""  # the seeding block itself could not run
 
 
+SEED_SQL = _SEED  # run after a migration in the same psql session (gates.migrations.apply's `after`)
+
+
 def seed(server: Server, database: str, timeout: float = 120) -> Seeded:
     done = server.query(_SEED, database, timeout=timeout)
     if not done.ok:
         return Seeded(error=done.stderr.strip()[-300:] or done.describe())
-    failed = tuple((m.group(1), m.group(2).strip()) for m in _FAILED.finditer(done.stderr))
-    return Seeded(tuple(_SEEDED.findall(done.stderr)), failed)
+    return parse(done.stderr)
+
+
+def parse(notices: str) -> Seeded:
+    """What the seeding block reported through its warnings."""
+    failed = tuple((m.group(1), m.group(2).strip()) for m in _FAILED.finditer(notices))
+    return Seeded(tuple(_SEEDED.findall(notices)), failed)
