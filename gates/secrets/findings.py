@@ -2,31 +2,28 @@
 
 A secret found in history that HEAD no longer contains still blocks — the commit that added it
 is still fetchable — and its fix says so. Nothing here puts a full secret in a Finding: evidence is
-the line with the secret masked (gates.redact.mask) and every other credential redacted.
+the line with the secret masked (gates.redact.mask) and every other credential redacted, made when
+the secret was found (gates.secrets.scanner.Located).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from gates.common import git
-from gates.redact import mask, redact
 from gates.report import Finding, Location
 from gates.secrets.rules import ENV_FILE_RULE, HISTORY_NOTE
 from gates.secrets.scanner import Located
 from gates.secrets.suppress import Allow
 
-EVIDENCE_WIDTH = 60  # characters kept on each side of the secret
 MAX_HEAD_LOOKUPS = 200
 
 
 def hashed(item: Located) -> str:
     """detect-secrets' hashed_secret for a value; for a committed .env file, of its path."""
-    value = item.hit.secret if item.hit.rule != ENV_FILE_RULE else f"{ENV_FILE_RULE}:{item.origin.path}"
-    return hashlib.sha1(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return item.digest
 
 
 def fingerprint(item: Located) -> str:
@@ -78,7 +75,7 @@ def to_finding(item: Located, root: Path | None, head: Mapping[str, list[str]] |
     if hit.rule == ENV_FILE_RULE:
         message = f"committed .env file {origin.path}"
     else:
-        message = f"{hit.title} ({mask(hit.secret)}) in {origin.path}"
+        message = f"{hit.title} ({item.masked}) in {origin.path}"
         if item.line is not None:
             message += f":{item.line}"
     if origin.commit:
@@ -86,27 +83,18 @@ def to_finding(item: Located, root: Path | None, head: Mapping[str, list[str]] |
         if origin.date:
             message += f" on {origin.date}"
     fix = hit.fix
-    if origin.commit and root is not None and _gone_from_head(item, root, head):
-        message += " — no longer in HEAD, still in history"
+    gone = _gone_from_head(item, root, head) if origin.commit and root is not None else ""
+    if gone:
+        message += f" — {gone}, still in history"
         fix = f"{HISTORY_NOTE}. {fix}"
     message += f" [fingerprint {fingerprint(item)}]"
     return Finding(hit.rule, message, hit.severity, Location(origin.path, item.line, origin.commit),
-                   evidence=_evidence(item), fix=fix)
+                   evidence=item.evidence, fix=fix)
 
 
-def _gone_from_head(item: Located, root: Path, head: Mapping[str, list[str]] | None) -> bool:
-    if item.hit.rule == ENV_FILE_RULE or not item.hit.secret or head is None or item.hit.secret not in head:
-        return not git.path_exists_at(root, "HEAD", item.origin.path)
-    return not head[item.hit.secret]
-
-
-def _evidence(item: Located) -> str | None:
-    secret, text = item.hit.secret, item.text
-    if not secret or not text:
-        return None
-    at = text.find(secret)
-    if at < 0:
-        return redact(text[: 2 * EVIDENCE_WIDTH], {secret})
-    start, end = max(0, at - EVIDENCE_WIDTH), min(len(text), at + len(secret) + EVIDENCE_WIDTH)
-    snippet = text[start:at] + mask(secret) + text[at + len(secret):end]
-    return redact(snippet.strip(), {secret})
+def _gone_from_head(item: Located, root: Path, head: Mapping[str, list[str]] | None) -> str:
+    """Why HEAD no longer has it ("" when it still does): by value where known, else by file."""
+    secret = item.hit.secret
+    if item.hit.rule != ENV_FILE_RULE and secret and head is not None and secret in head:
+        return "" if head[secret] else "no longer in HEAD"
+    return "" if git.path_exists_at(root, "HEAD", item.origin.path) else f"{item.origin.path} is gone from HEAD"

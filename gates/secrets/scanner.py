@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from gates.redact import mask, redact
 from gates.report import Severity
 from gates.secrets.detectors import DetectSecrets
 from gates.secrets.prefilter import candidate_windows
@@ -35,10 +38,53 @@ class Origin:
 
 @dataclass(frozen=True)
 class Located:
+    """A secret at the first place it was added, in the form findings and the cache need.
+
+    `digest` is detect-secrets' hashed_secret (SHA-1 of the value; of "env-file:<path>" for a .env
+    file), `masked` the value as outputs show it, `evidence` its line with every secret on it masked.
+    A finding restored from the cache has no `hit.secret`: nothing here needs it any more.
+    """
+
     hit: Hit
     origin: Origin
     line: int | None
-    text: str  # the line (or window) the secret is on, for redacted evidence
+    digest: str
+    masked: str = ""
+    evidence: str | None = None
+
+    @classmethod
+    def of(cls, hit: Hit, origin: Origin, line: int | None, text: str, on_line: Iterable[str] = ()) -> Located:
+        value = hit.secret if hit.rule != ENV_FILE_RULE else f"{ENV_FILE_RULE}:{origin.path}"
+        digest = hashlib.sha1(value.encode("utf-8", "surrogatepass")).hexdigest()
+        masked = mask(hit.secret) if hit.secret else ""
+        return cls(hit, origin, line, digest, masked, _evidence(hit.secret, text, {hit.secret, *on_line}))
+
+    def to_json(self) -> dict[str, object]:
+        hit, origin = self.hit, self.origin
+        return {"rule": hit.rule, "title": hit.title, "severity": hit.severity.value, "fix": hit.fix,
+                "kind": hit.kind, "path": origin.path, "commit": origin.commit, "date": origin.date,
+                "line": self.line, "digest": self.digest, "masked": self.masked, "evidence": self.evidence}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Located:
+        hit = Hit(str(data["rule"]), str(data["title"]), Severity(data["severity"]), "", str(data["fix"]),
+                  str(data["kind"]))
+        origin = Origin(str(data["path"]), data.get("commit"), data.get("date"))
+        line = data.get("line")
+        return cls(hit, origin, int(line) if line is not None else None, str(data["digest"]),
+                   str(data.get("masked") or ""), data.get("evidence"))
+
+
+EVIDENCE_WIDTH = 60  # characters kept on each side of the secret
+
+
+def _evidence(secret: str, text: str, known: set[str]) -> str | None:
+    if not secret or not text:
+        return None
+    at = text.find(secret)
+    start = max(0, at - EVIDENCE_WIDTH) if at >= 0 else 0
+    end = min(len(text), at + len(secret) + EVIDENCE_WIDTH) if at >= 0 else 2 * EVIDENCE_WIDTH
+    return redact(text[start:end].strip(), {value for value in known if value})
 
 
 @dataclass
@@ -58,7 +104,7 @@ Pending = list[tuple[Origin, int | None, str]]
 class Scanner:
     detector: Detector
     found: dict[tuple[str, str], Located] = field(default_factory=dict)
-    dirty: dict[str, set[str]] = field(default_factory=dict)  # commit -> paths with findings
+    by_commit: dict[str, list[Located]] = field(default_factory=dict)  # what each commit added (for the cache)
     counts: Counts = field(default_factory=Counts)
     _seen: set[int] = field(default_factory=set)
     clean_lines: set[str] | None = None  # digests of candidate lines an earlier scan found clean
@@ -73,7 +119,7 @@ class Scanner:
 
     def file_added(self, origin: Origin) -> None:
         if is_env_file(origin.path):
-            self._record(ENV_HIT, origin, None, "")
+            self._record(Located.of(ENV_HIT, origin, None, ""))
 
     def candidate(self, origin: Origin, number: int | None, raw: bytes, previous: bytes = b"") -> None:
         """A line the prefilter let through; `previous` is the line before it (for nextline pragmas)."""
@@ -117,16 +163,22 @@ class Scanner:
             for (origin, number, text), hits in zip(batch, job.result(), strict=True):
                 if not hits and self.clean_lines is not None:
                     self.clean_lines.add(line_digest(origin.path, text.encode("utf-8", "surrogatepass")))
+                values = [hit.secret for hit in hits]
                 for hit in hits:
-                    self._record(hit, origin, number, text)
+                    self._record(Located.of(hit, origin, number, text, values))
         self._submitted = []
 
-    def _record(self, hit: Hit, origin: Origin, number: int | None, text: str) -> None:
-        if origin.commit:
-            self.dirty.setdefault(origin.commit, set()).add(origin.path)
-        key = (hit.rule, hit.secret or origin.path)
+    def restore(self, items: Iterable[Located]) -> None:
+        """Findings an earlier scan made in commits it has no need to read again."""
+        for item in items:
+            self._record(item)
+
+    def _record(self, item: Located) -> None:
+        if item.origin.commit:
+            self.by_commit.setdefault(item.origin.commit, []).append(item)
+        key = (item.hit.rule, item.digest)
         if key not in self.found:
-            self.found[key] = Located(hit, origin, number, text)
+            self.found[key] = item
 
 
 def _file_kind(path: str) -> str:

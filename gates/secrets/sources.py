@@ -48,27 +48,20 @@ def history(root: Path, scanner: Scanner, allow_shallow: bool, cache: CleanCommi
         scope.notes.append(f"shallow clone: scanned only the {visible} commits this clone has (--allow-shallow)")
         scope.properties["shallow"] = True
     commits = git.rev_list(root, "--reverse", "--all")
-    if cache is None:
-        todo, dirty = commits, {}
-    else:
-        todo = [c for c in commits if not cache.known(c)]
-        dirty = {c: cache.dirty[c] for c in commits if c in cache.dirty}
+    todo = commits if cache is None else [c for c in commits if not cache.known(c)]
     scope.properties["commits_cached"] = len(commits) - len(todo)
-    scope.properties["commits_reread"] = len(dirty)
     if cache is not None:
         scanner.clean_lines = cache.lines
+        for commit in commits:  # oldest first, so the first commit that added a secret keeps it
+            scanner.restore(cache.found.get(commit, ()))
     task = progress.task("Scanning history", total=len(todo))
-    if dirty:  # of commits that had findings, read again only the files that held them
-        paths = sorted({path for paths in dirty.values() for path in paths})
-        _stream(root, [*git.log_patch_args(commits_on_stdin=True), "--", *paths], scanner, task,
-                "\n".join(dirty).encode())
     if len(todo) == len(commits):
         _stream(root, git.log_patch_args(["--all"]), scanner, task)
     elif todo:
         _stream(root, git.log_patch_args(commits_on_stdin=True), scanner, task, "\n".join(todo).encode())
     scanner.finish()
     if cache is not None:
-        cache.record(todo, scanner.dirty)
+        cache.record(todo, scanner.by_commit)
     return scope
 
 
