@@ -33,6 +33,9 @@ RELEASES = {
     "flask": ["2.0.3", "2.1.3", "2.2.5", "2.3.3", "3.0.3"],
     "click": ["7.1.2", "8.0.4", "8.1.3", "8.1.7"],
     "urllib3": ["1.26.18", "2.0.7", "2.2.3"],
+    "werkzeug": ["2.0.3", "2.2.3", "2.3.8", "3.0.6"],
+    "jinja2": ["3.0.3", "3.1.2", "3.1.4"],
+    "rich": ["12.6.0", "13.3.5", "13.7.1"],
 }
 ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
        "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com", "GIT_CONFIG_NOSYSTEM": "1"}

@@ -47,6 +47,7 @@ def history(root: Path, scanner: Scanner, allow_shallow: bool, cache: CleanCommi
             return scope
         scope.notes.append(f"shallow clone: scanned only the {visible} commits this clone has (--allow-shallow)")
         scope.properties["shallow"] = True
+        cache = None  # a boundary commit's patch changes once its parents are fetched
     commits = git.rev_list(root, "--reverse", "--all")
     todo = commits if cache is None else [c for c in commits if not cache.known(c)]
     scope.properties["commits_cached"] = len(commits) - len(todo)
