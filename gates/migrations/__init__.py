@@ -18,7 +18,7 @@ from gates.report import Check, Figure, Report, Status
 
 if TYPE_CHECKING:
     from gates.migrations.database import Server
-    from gates.migrations.discover import MigrationSet, SqlSource
+    from gates.migrations.discover import Migration, MigrationSet, SqlSource
 
 __all__ = ["Options", "options_from_config", "run"]
 
@@ -30,12 +30,13 @@ def run(options: Options, progress: Progress | None = None) -> Report:
 
     started = time.perf_counter()
     progress = progress or NullProgress()
-    sets = [_as_sql(found, options.root) for found in options.sets]
+    sets = _django_projects([_as_sql(found, options.root) for found in options.sets], options.root)
     checks = [Check("discovery", Status.PASSED, message=summary(sets, options.root), group="discovery")]
     for found in sets:
-        if not found.runnable:
+        if not found.runnable and found.framework != "django":
             checks.append(_not_executed(found, options.root))
-    runnable = [s for s in sets if s.runnable and s.migrations]
+    # Django sets become SQL only with a server (sqlmigrate needs a connection): converted per set below
+    runnable = [s for s in sets if s.runnable and s.migrations or s.framework == "django"]
     metrics: dict[str, Figure] = {"migration_sets": len(sets),
                                   "migrations": sum(len(s.migrations) for s in runnable)}
     if runnable:
@@ -68,6 +69,12 @@ def _check_one_set(server: Server, found: MigrationSet, options: Options, commit
     from gates.migrations.runner import SetRun, check_set
     from gates.migrations.shims import supabase_shim
 
+    dependencies: tuple[Migration, ...] = ()
+    if found.framework == "django":
+        found, dependencies = _django_as_sql(server, found, options)
+        if not found.runnable:
+            return [_not_executed(found, options.root)]
+        metrics["migrations"] = int(metrics.get("migrations", 0)) + len(found.migrations)
     prelude: list[tuple[str, SqlSource]] = []
     if found.framework == "supabase":
         prelude.append(("supabase shim", supabase_shim()))
@@ -75,11 +82,13 @@ def _check_one_set(server: Server, found: MigrationSet, options: Options, commit
     if options.schema is not None:
         prelude.append(("baseline schema", _read_source(options.schema)))
     limits = Limits(statement_timeout=options.statement_timeout, lock_timeout=options.lock_timeout)
-    state = SetRun(found, options.root, limits, options.allow, options.schema, seed=options.seed)
+    state = SetRun(found, options.root, limits, options.allow, options.schema, seed=options.seed,
+                   base=dependencies, base_label="dependencies (Django and third-party apps)")
     if commit:
         divided = split_at(options.root, commit, found)
-        state = replace(state, migration_set=replace(found, migrations=divided.new), base=divided.base,
-                        edited=divided.edited, base_label=f"{options.from_ref} ({commit[:12]})")
+        state = replace(state, migration_set=replace(found, migrations=divided.new),
+                        base=(*dependencies, *divided.base), edited=divided.edited,
+                        base_label=f"{options.from_ref} ({commit[:12]})")
     checks = check_set(server, state, prelude)
     metrics["statements"] = int(metrics.get("statements", 0)) + state.statements
     metrics["lint_findings"] = int(metrics.get("lint_findings", 0)) + state.findings
@@ -88,6 +97,37 @@ def _check_one_set(server: Server, found: MigrationSet, options: Options, commit
             previous = {n for n in str(metrics.get(key, "")).split(", ") if n}
             metrics[key] = ", ".join(sorted(previous | names))
     return checks
+
+
+def _django_projects(sets: list[MigrationSet], root: Path) -> list[MigrationSet]:
+    """One Django set per project (manage.py), however many apps have migrations."""
+    from dataclasses import replace
+
+    from gates.migrations.django_sql import manage_py
+
+    result, projects = [], set()
+    for found in sets:
+        if found.framework == "django":
+            manage = manage_py(found.root, root)
+            if manage is None:
+                result.append(replace(found, note="found but no manage.py above it: not executed"))
+                continue
+            if manage in projects:
+                continue
+            projects.add(manage)
+        result.append(found)
+    return result
+
+
+def _django_as_sql(server: Server, found: MigrationSet, options: Options) -> tuple[MigrationSet, tuple[Migration, ...]]:
+    from gates.migrations.database import create_scratch, drop_scratch
+    from gates.migrations.django_sql import read_django
+
+    scratch = create_scratch(server)
+    try:
+        return read_django(found, options.root, server.url_for(scratch), server.password, dict(options.env))
+    finally:
+        drop_scratch(server, scratch)
 
 
 def _not_executed(found: MigrationSet, root: Path) -> Check:

@@ -19,9 +19,9 @@ from gates.errors import ConfigError
 
 FRAMEWORKS = ("supabase", "prisma", "drizzle", "flyway", "golang-migrate", "dbmate", "alembic", "django", "sql")
 # Frameworks whose tool has a down (undo/rollback) migration to prove.
-WITH_DOWN = frozenset({"flyway", "golang-migrate", "dbmate", "alembic"})
+WITH_DOWN = frozenset({"flyway", "golang-migrate", "dbmate", "alembic", "django"})
 # Frameworks whose tool wraps each migration in a transaction.
-TRANSACTIONAL = frozenset({"prisma", "flyway", "supabase", "dbmate", "alembic"})
+TRANSACTIONAL = frozenset({"prisma", "flyway", "supabase", "dbmate", "alembic", "django"})
 
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", ".venv-ci", "__pycache__", "dist", "build",
                        ".next", "target", "vendor", ".tox", ".mypy_cache", ".ruff_cache", "site-packages"})
@@ -150,7 +150,7 @@ def _framework_here(folder: Path, names: list[str]) -> MigrationSet | None:
     if "alembic.ini" in names:
         return _alembic(folder)
     if folder.name == "migrations" and any(re.match(r"^0001_.*\.py$", n) for n in names):
-        return MigrationSet("django", folder, runnable=False, note=_not_run_note("django"),
+        return MigrationSet("django", folder, runnable=False, note="Django migrations (run as sqlmigrate SQL)",
                             files=sum(1 for n in names if re.match(r"^\d{4}_.*\.py$", n)))
     return None
 

@@ -33,6 +33,7 @@ class Options:
     allow: tuple[Allow, ...] = ()
     seed: bool = True
     from_ref: str = ""
+    env: tuple[tuple[str, str], ...] = ()  # given to framework commands (Django settings)
     debug: bool = False
 
 
@@ -65,6 +66,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         allow=tuple(_allow(item) for item in section.get("allow") or ()),
         seed=bool(section.get("seed", True)),
         from_ref=_str(section, "from_ref"),
+        env=tuple(sorted((str(k), str(v)) for k, v in (section.get("env") or {}).items())),
         debug=ctx.debug,
     )
 

@@ -51,7 +51,8 @@ class SetRun:
         return self.migration_set.framework
 
     def name(self, what: str) -> str:
-        return f"{relative(self.migration_set.root, self.root)}/{what}"
+        folder = relative(self.migration_set.root, self.root)
+        return what if folder == "." else f"{folder}/{what}"
 
     def location(self, source: SqlSource, line: int | None = None, column: int | None = None) -> Location:
         if source.generated:  # lines of generated SQL are not the file's

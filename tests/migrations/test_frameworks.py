@@ -224,3 +224,63 @@ def test_alembic_not_installed_is_an_error_saying_so(git_repo: Path, monkeypatch
     assert result.exit_code == 3, result.output
     check = checks(git_repo / "out.json")["db"]
     assert check["status"] == "error" and "Alembic is not installed" in check["message"]
+
+
+DJANGO_MANAGE = '''import os
+import sys
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")
+'''
+DJANGO_SETTINGS = '''import os
+
+SECRET_KEY = os.environ["SHOP_SECRET_KEY"]  # the kind of setting [migrations] env provides
+INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth", "shop"]
+DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": "unused.sqlite3"}}
+'''
+DJANGO_0001 = '''from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies = [migrations.swappable_dependency(settings.AUTH_USER_MODEL)]
+    operations = [migrations.CreateModel(name="Item", fields=[
+        ("id", models.BigAutoField(primary_key=True, serialize=False)),
+        ("name", models.CharField(max_length=100)),
+        ("owner", models.ForeignKey(on_delete=models.CASCADE, to=settings.AUTH_USER_MODEL)),
+    ])]
+'''
+DJANGO_0002_PRICE = '''from django.db import migrations, models
+
+
+def fill(apps, schema_editor):
+    pass
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0001_initial")]
+    operations = [
+        migrations.AddField(model_name="item", name="price", field=models.IntegerField(default=0)),
+        migrations.RunPython(fill),
+    ]
+'''
+
+
+def test_django_migrations_run_as_sqlmigrate_sql(git_repo: Path, postgres_url: str) -> None:
+    pytest.importorskip("django", reason="Django is not installed in this environment")
+    pytest.importorskip("psycopg", reason="Django's PostgreSQL backend needs psycopg")
+    write(git_repo, {"manage.py": DJANGO_MANAGE, "proj/__init__.py": "", "proj/settings.py": DJANGO_SETTINGS,
+                     "shop/__init__.py": "", "shop/migrations/__init__.py": "",
+                     "shop/migrations/0001_initial.py": DJANGO_0001, "shop/migrations/0002_price.py": DJANGO_0002_PRICE,
+                     "gates.toml": '[migrations]\nenv = { SHOP_SECRET_KEY = "test-only" }\n'})
+    result = gate(["--database-url", postgres_url, "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    found = checks(git_repo / "out.json")
+    assert found["base dependencies (Django and third-party apps)"]["status"] == "passed"
+    assert found["shop/0001_initial"]["status"] == "passed"
+    price = found["shop/0002_price"]
+    assert price["properties"]["statements"] == 2 and price["status"] == "passed"
+    down = found["down path"]
+    assert [f["rule"] for f in down["findings"]] == ["down-missing"]  # RunPython(fill) has no reverse
+    assert "shop/0002_price" in down["findings"][0]["message"]
