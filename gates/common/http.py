@@ -8,6 +8,7 @@ Stable API:
     parse_resolve(["HOST:PORT:ADDR", ...]) -> {(host, port): addr}     (raises ConfigError)
     parse_connect_to(["HOST1:PORT1:HOST2:PORT2", ...]) -> {(host, port): (host2, port2)}   (raises ConfigError)
     dialer(settings) -> Dial | None                   where a connection to (host, port) really goes
+    url_problem(url), header_problem(name, value) -> str | None       config checks before any request
     LoginSpec(path, method, json, form, headers, token, status)
     login(client, spec) -> Session                   await async_login(client, spec) -> Session
     Session.headers (send with authenticated requests), Session.secrets (for Report.secrets)
@@ -306,6 +307,35 @@ def build_async_client(settings: ClientSettings) -> httpx.AsyncClient:
     client = httpx.AsyncClient(transport=transport, **_client_kwargs(settings))
     _forget_cookies(client.cookies, settings)
     return client
+
+
+# ---------------------------------------------------------------------------------------------- config values
+
+HTTP_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token: methods and header names
+
+
+def url_problem(url: str) -> str | None:
+    """Why httpx could not request this URL or path (None when it can): checked when config is read, so a
+    bad URL is a config error instead of a traceback halfway through a run."""
+    from urllib.parse import urlsplit
+
+    try:
+        httpx.URL(url)
+        parts = urlsplit(url)
+        port = parts.port  # httpx accepts :99999 and fails only when it connects
+    except (httpx.InvalidURL, ValueError) as exc:
+        return str(exc)
+    if url.startswith(("http:", "https:")) and (not parts.hostname or port == 0):
+        return "no host" if not parts.hostname else "port 0"
+    return None
+
+
+def header_problem(name: str, value: str) -> str | None:
+    if not HTTP_TOKEN.fullmatch(name):
+        return f"{name!r} is not a header name"
+    if any(char in value for char in "\r\n\0"):
+        return f"the value of {name} spans lines"
+    return None
 
 
 # ---------------------------------------------------------------------------------------------- failures

@@ -23,10 +23,16 @@ def _positive(value: str | None) -> bool:
         return False
 
 
+def kept_from_shared_caches(cc: dict[str, str]) -> bool:
+    """no-store, or an unqualified private. A qualified private="Set-Cookie" (RFC 9111 5.2.2.7) only keeps
+    those fields out: the rest of the answer may still be stored by a CDN."""
+    return "no-store" in cc or ("private" in cc and not cc["private"])
+
+
 def shared_cacheable(answer: Answer) -> bool:
     """Whether a shared cache (CDN, proxy) may store this answer."""
     cc = directives(answer)
-    if "no-store" in cc or "private" in cc:
+    if kept_from_shared_caches(cc):
         return False
     return "public" in cc or _positive(cc.get("s-maxage")) or _positive(cc.get("max-age"))
 
@@ -51,11 +57,13 @@ def private_findings(path: str, answer: Answer) -> list[Finding]:
     cc = directives(answer)
     shown = f"{answer.url} [{answer.status}] Cache-Control: {answer.headers.get('cache-control', '(none)')}"
     fix = "Cache-Control: private, no-store"
+    if kept_from_shared_caches(cc):  # no-store and an unqualified private win over public and s-maxage
+        return []
     if "public" in cc or "s-maxage" in cc:
         return [Finding("edge.cache.private-public", f"private path {path} may be stored by shared caches",
                         Severity.ERROR, evidence=shown, fix=fix)]
     explicit = "max-age" in cc or "expires" in answer.headers
-    if "private" not in cc and "no-store" not in cc and (explicit or answer.status in HEURISTIC):
+    if explicit or answer.status in HEURISTIC:
         return [Finding("edge.cache.private-unmarked",
                         f"private path {path} does not say private or no-store, so a CDN may cache it",
                         Severity.ERROR, evidence=shown, fix=fix)]
@@ -66,6 +74,10 @@ def cookie_findings(answer: Answer) -> list[Finding]:
     """A cacheable answer that sets a cookie."""
     cookies = answer.headers.get_list("set-cookie")
     if not cookies or not shared_cacheable(answer):
+        return []
+    cc = directives(answer)
+    hidden = {name.strip().lower() for name in cc.get("private", "").split(",") + cc.get("no-cache", "").split(",")}
+    if "set-cookie" in hidden:  # private="Set-Cookie": the CDN stores the page without the cookie
         return []
     names = ", ".join(sorted({c.split("=", 1)[0].strip() for c in cookies}))
     return [Finding("edge.cache.cookie-on-cacheable",

@@ -16,11 +16,14 @@ class _Collector(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.found: list[tuple[str, str, bool, int]] = []  # tag, url, active, line
+        self.upgrades = False  # a <meta> CSP with upgrade-insecure-requests
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name.lower(): (value or "").strip() for name, value in attrs}
         line = self.getpos()[0]
-        if tag == "link":
+        if tag == "meta" and values.get("http-equiv", "").lower() == "content-security-policy":
+            self.upgrades = self.upgrades or upgrades_insecure(values.get("content", ""))
+        elif tag == "link":
             rel = values.get("rel", "").lower().split()
             if {"stylesheet", "preload", "modulepreload", "icon"} & set(rel):
                 self._add(tag, values.get("href", ""), "stylesheet" in rel or "modulepreload" in rel, line)
@@ -34,7 +37,13 @@ class _Collector(HTMLParser):
             self.found.append((tag, url, active, line))
 
 
-def findings(page_url: str, html: str) -> list[Finding]:
+def upgrades_insecure(csp: str) -> bool:
+    return any(part.strip().lower().split(" ")[0] == "upgrade-insecure-requests" for part in csp.split(";"))
+
+
+def findings(page_url: str, html: str, csp: str = "") -> list[Finding]:
+    """`csp`: the page's Content-Security-Policy header. With upgrade-insecure-requests browsers fetch the
+    http:// URLs over https instead (no mixed-content block): what is left to say is an info."""
     collector = _Collector()
     try:
         collector.feed(html)
@@ -42,9 +51,14 @@ def findings(page_url: str, html: str) -> list[Finding]:
     except Exception:  # noqa: BLE001 - html.parser is lenient; a pathological page is simply not judged
         return []
     out: list[Finding] = []
+    upgraded = upgrades_insecure(csp) or collector.upgrades
     for tag, url, active, line in collector.found:
         fix = f"load it over https:// ({url.replace('http://', 'https://', 1)}) or from your own origin"
-        if active:
+        if upgraded:
+            out.append(Finding("edge.content.upgraded", f"{page_url} names {url} in a <{tag}>; the page's CSP "
+                               "upgrade-insecure-requests makes browsers fetch it over https", Severity.INFO,
+                               evidence=f"line {line}: {url}", fix=fix))
+        elif active:
             out.append(Finding("edge.content.mixed-active", f"{page_url} loads a <{tag}> over plain http "
                                "(browsers block it)", Severity.ERROR, evidence=f"line {line}: {url}", fix=fix))
         else:

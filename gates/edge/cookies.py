@@ -34,6 +34,27 @@ class Cookie:
     def csrf(self) -> bool:
         return bool(_CSRF.search(self.name))
 
+    @property
+    def deletion(self) -> bool:
+        """Max-Age=0 (or negative), or an Expires in the past: the server is removing the cookie."""
+        max_age = self.attributes.get("max-age", "")
+        if max_age.lstrip("-").isdigit():
+            return int(max_age) <= 0
+        expires = self.attributes.get("expires")
+        if not expires:
+            return False
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(expires)
+        except (TypeError, ValueError, IndexError):
+            return False
+        import datetime as dt
+
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.timezone.utc)
+        return when < dt.datetime.now(dt.timezone.utc)
+
 
 def parse(header: str) -> Cookie:
     first, *rest = header.split(";")
@@ -52,26 +73,52 @@ def _matches(host: str, domain: str) -> bool:
 
 def findings(cookie: Cookie, set_by: str, serve_hosts: Sequence[str], login: bool) -> list[Finding]:
     """`login`: the cookie came from the login answer, so it is the session whatever its name."""
+    if cookie.deletion:  # a logout's "session=; Max-Age=0" carries nothing to protect
+        return []
     session = (login or cookie.session_like) and not cookie.csrf
     attrs = cookie.attributes
-    out: list[Finding] = []
+    out: list[Finding] = _prefix(cookie, f"cookie {cookie.name} set by {set_by}")
     where = f"cookie {cookie.name} set by {set_by}"
+    samesite = attrs.get("samesite", "").lower()
     if "secure" not in attrs:
-        out.append(Finding("edge.cookie.secure", f"{where} lacks Secure: it is also sent over plain http",
+        why = ("browsers reject SameSite=None without Secure" if samesite == "none"
+               else "it is also sent over plain http")
+        out.append(Finding("edge.cookie.secure", f"{where} lacks Secure: {why}",
                            Severity.ERROR, evidence=cookie.shown, fix="add Secure"))
     if session and "httponly" not in attrs:
         out.append(Finding("edge.cookie.httponly", f"{where} lacks HttpOnly: any injected script can read it",
                            Severity.ERROR, evidence=cookie.shown, fix="add HttpOnly"))
-    samesite = attrs.get("samesite", "").lower()
     if session and not samesite:
         out.append(Finding("edge.cookie.samesite", f"{where} has no SameSite attribute", Severity.WARNING,
                            evidence=cookie.shown, fix="add SameSite=Lax (or Strict)"))
     elif samesite and samesite not in ("lax", "strict", "none"):
         out.append(Finding("edge.cookie.samesite", f"{where} has an invalid SameSite={samesite}", Severity.WARNING,
                            evidence=cookie.shown, fix="use SameSite=Lax, Strict or None"))
-    if session:
+    if session and not cookie.name.lower().startswith("__host-"):  # __Host- is host-only by design
         out.extend(_scope(cookie, set_by, serve_hosts, where))
     return out
+
+
+def _prefix(cookie: Cookie, where: str) -> list[Finding]:
+    """RFC 6265bis 4.1.3: browsers drop a __Secure- cookie without Secure, and a __Host- cookie without
+    Secure, with a Domain, or with a Path other than / — the login silently does not stick."""
+    attrs = cookie.attributes
+    name = cookie.name.lower()  # browsers match the prefixes case-insensitively
+    wrong: list[str] = []
+    if name.startswith(("__secure-", "__host-")) and "secure" not in attrs:
+        wrong.append("it lacks Secure")
+    if name.startswith("__host-"):
+        if "domain" in attrs:
+            wrong.append("it names a Domain")
+        if attrs.get("path") != "/":
+            wrong.append("its Path is not /")
+    if not wrong:
+        return []
+    prefix = cookie.name[: cookie.name.index("-") + 1]
+    return [Finding("edge.cookie.prefix", f"{where}: browsers reject this {prefix} cookie because "
+                    + " and ".join(wrong), Severity.ERROR, evidence=cookie.shown,
+                    fix=f"{prefix} cookies need Secure" + ("; Path=/ and no Domain" if prefix.lower() == "__host-"
+                                                           else ""))]
 
 
 def _scope(cookie: Cookie, set_by: str, serve_hosts: Sequence[str], where: str) -> list[Finding]:

@@ -9,32 +9,62 @@ ONE_YEAR = 31_536_000
 PRELOAD_FIX = "Strict-Transport-Security: max-age=63072000; includeSubDomains; preload"
 
 
+def split_directives(value: str, separator: str = ";") -> list[tuple[str, str]]:
+    """(name lowercased, value without quotes) in order; a separator inside a quoted value does not split
+    (Cache-Control: private="Set-Cookie, Authorization")."""
+    parts, current, quoted = [], "", False
+    for char in value:
+        if char == '"':
+            quoted = not quoted
+        if char == separator and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    pairs = []
+    for part in parts:
+        name, _, raw = part.strip().partition("=")
+        if name.strip():
+            pairs.append((name.strip().lower(), raw.strip().strip('"')))
+    return pairs
+
+
 def parse_directives(value: str, separator: str = ";") -> dict[str, str]:
     """Directive names (lowercased) -> values without quotes; the first occurrence wins."""
     directives: dict[str, str] = {}
-    for part in value.split(separator):
-        name, _, raw = part.strip().partition("=")
-        name = name.strip().lower()
-        if name and name not in directives:
-            directives[name] = raw.strip().strip('"')
+    for name, raw in split_directives(value, separator):
+        directives.setdefault(name, raw)
     return directives
 
 
 def hsts_findings(answer: Answer, host: str, apex: bool) -> list[Finding]:
-    value = answer.headers.get("strict-transport-security")
-    if value is None:
+    values = answer.headers.get_list("strict-transport-security")
+    if not values:
         return [Finding("edge.hsts.missing", f"https://{host}/ sends no Strict-Transport-Security header",
                         Severity.ERROR, evidence=f"{answer.url} [{answer.status}]", fix=PRELOAD_FIX)]
-    directives = parse_directives(value)
-    try:
-        max_age = int(directives.get("max-age", ""))
-    except ValueError:
+    # RFC 6797 8.1: a browser acts on the first header only (a CDN and the app both adding one is common).
+    value = values[0]
+    pairs = split_directives(value)
+    names = [name for name, _ in pairs]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:  # RFC 6797 6.1: a directive given twice makes the whole header invalid
+        return [Finding("edge.hsts.invalid", f"the HSTS header of {host} repeats {', '.join(repeated)}: browsers "
+                        "ignore it", Severity.ERROR, evidence=value, fix=PRELOAD_FIX)]
+    directives = dict(pairs)
+    raw_max_age = directives.get("max-age", "")
+    if not raw_max_age.isdigit():
         return [Finding("edge.hsts.invalid", f"the HSTS header of {host} has no valid max-age", Severity.ERROR,
                         evidence=value, fix=PRELOAD_FIX)]
+    max_age = int(raw_max_age)
     if max_age <= 0:
         return [Finding("edge.hsts.invalid", f"HSTS max-age={max_age} on {host} switches HSTS off", Severity.ERROR,
                         evidence=value, fix=PRELOAD_FIX)]
     findings: list[Finding] = []
+    if len(values) > 1:
+        findings.append(Finding("edge.hsts.multiple", f"https://{host}/ sends {len(values)} HSTS headers; "
+                                "browsers use only the first", Severity.WARNING, evidence=" | ".join(values),
+                                fix="send one Strict-Transport-Security header (from the CDN or the app, not both)"))
     if max_age < ONE_YEAR:
         findings.append(Finding("edge.hsts.short-max-age", f"HSTS max-age on {host} is {max_age}s (< 1 year)",
                                 Severity.WARNING, evidence=value, fix=PRELOAD_FIX))

@@ -136,7 +136,7 @@ class Fetcher:
                         break
         except httpx.HTTPError as exc:
             raise Unreachable(f"{method} {url}: {classify(exc).message}") from None
-        except ValueError as exc:  # a URL httpx cannot even build (a Location like http://[::1)
+        except (httpx.InvalidURL, ValueError) as exc:  # a URL httpx cannot even build (a Location like http://[::1)
             raise Unreachable(f"{method} {url}: {exc}") from None
         return Answer(url, response.status_code, response.headers, bytes(data[:MAX_BODY]))
 

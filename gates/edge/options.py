@@ -55,9 +55,28 @@ def _fail(key: str, expected: str, value: Any) -> ConfigError:
 
 
 def _host(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not _HOST.match(value.strip().lower().rstrip(".")):
+    """Lowercased, without a final dot, and IDNA (xn--) encoded: the form Location headers, certificates and
+    DNS answers carry, so every comparison sees one spelling."""
+    from gates.common.http import host_key
+
+    if not isinstance(value, str):
         raise _fail(key, "a host name like www.example.com", value)
-    return value.strip().lower().rstrip(".")
+    try:
+        name = host_key(value)
+    except ConfigError:
+        name = ""
+    if not _HOST.match(name):
+        raise _fail(key, "a host name like www.example.com", value)
+    return name
+
+
+def _url(key: str, value: str) -> str:
+    from gates.common.http import url_problem
+
+    problem = url_problem(value)
+    if problem is not None:
+        raise _fail(key, f"a path starting with / or a full http(s) URL ({problem})", value)
+    return value
 
 
 def parse_resolve(entries: Any) -> dict[tuple[str, int], str]:
@@ -82,11 +101,15 @@ def parse_nameservers(entries: Any) -> tuple[str, ...]:
 
 
 def _canonical(value: Any) -> str:
-    parts = urlsplit(value) if isinstance(value, str) else None
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+        port_number = parts.port if parts is not None else None
+    except ValueError:  # [::1 or a port out of range
+        parts = None
     if parts is None or parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/"):
         raise _fail("canonical", "an https origin like https://example.com", value)
     host = _host(parts.hostname, "canonical")
-    port = f":{parts.port}" if parts.port else ""
+    port = f":{port_number}" if port_number and port_number != 443 else ""
     return f"{parts.scheme}://{host}{port}"
 
 
@@ -97,6 +120,7 @@ def _paths(section: Mapping[str, Any], key: str) -> tuple[str, ...]:
     for value in values:
         if not value.startswith(("/", "https://", "http://")):
             raise _fail(key, "a path starting with / or a full URL", value)
+        _url(key, value)
     return tuple(dict.fromkeys(values))  # each path once: check names stay unique
 
 
@@ -117,8 +141,18 @@ def _login(raw: Any) -> tuple[Login | None, set[str]]:
 
         body, content_type = urlencode(raw["form"]).encode(), "application/x-www-form-urlencoded"
         secrets = credential_values(raw["form"])
+    from gates.common.http import HTTP_TOKEN, header_problem
+
     method = str(raw.get("method") or ("POST" if body else "GET")).upper()
-    return Login(raw["path"], method, body, content_type, dict(raw.get("headers") or {})), secrets
+    if not HTTP_TOKEN.fullmatch(method):
+        raise _fail("login.method", "an HTTP method like POST", raw.get("method"))
+    headers = {str(k): str(v) for k, v in (raw.get("headers") or {}).items()}
+    for name, value in headers.items():
+        problem = header_problem(name, value)
+        if problem:
+            raise _fail(f"login.headers.{name}", f"a header name without spaces and a value on one line ({problem})",
+                        value)
+    return Login(_url("login.path", raw["path"]), method, body, content_type, headers), secrets
 
 
 def _port(section: Mapping[str, Any], key: str, default: int) -> int:
@@ -148,9 +182,13 @@ def from_section(section: Mapping[str, Any], root: Path | None = None) -> Option
     # The canonical host serves; an undeclared apex is expected to send visitors to the canonical host.
     everything = {canonical_host: SERVE, **({domain: REDIRECT} if domain != canonical_host else {}), **hosts}
     legacy = section.get("legacy_redirects") or {}
-    for old in legacy:
+    for old, new in legacy.items():
         if not str(old).startswith("/"):
             raise _fail("legacy_redirects", "old paths starting with /", old)
+        _url(f"legacy_redirects.{old}", str(old))
+        if not str(new).startswith(("/", "http://", "https://")):
+            raise _fail(f"legacy_redirects.{old}", "a new path starting with / or a full URL", new)
+        _url(f"legacy_redirects.{old}", str(new))
     min_days = section.get("min_cert_days", 14)
     if isinstance(min_days, bool) or not isinstance(min_days, int) or min_days < 0:
         raise _fail("min_cert_days", "a number of days (0 or more)", min_days)
@@ -163,6 +201,13 @@ def from_section(section: Mapping[str, Any], root: Path | None = None) -> Option
         ca_bundle = root / ca_bundle  # a config path; a --ca-bundle flag relative to the working directory also works
     if ca_bundle is not None and not ca_bundle.is_file():
         raise ConfigError(f"[edge] ca_bundle: file not found: {ca_bundle}")
+    if ca_bundle is not None:
+        from gates.common.http import ClientSettings, ssl_context
+
+        try:
+            ssl_context(ClientSettings(ca_bundle=str(ca_bundle)))
+        except ConfigError as exc:
+            raise ConfigError(f"[edge] ca_bundle: {exc}") from None
     login, secrets = _login(section.get("login"))
     return Options(
         domain=domain,

@@ -12,6 +12,7 @@ from gates.report import Finding, Severity
 MAX_HOPS = 3
 FOLLOW_LIMIT = 10  # how far a chain is walked to tell "too long" from "a loop"
 PERMANENT = (301, 308)
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,15 @@ def chain_findings(chain: Chain, start: str) -> list[Finding]:
                 "edge.redirect.downgrade", f"{before.url} redirects down to plain http", Severity.ERROR,
                 evidence=shown, fix=f"redirect to {after.url.replace('http://', 'https://', 1)} instead",
             ))
+    final = chain.final
+    if not chain.loop and not chain.unfinished and final.status in REDIRECTS and final.location is None:
+        location = final.headers.get("location")
+        findings.append(Finding(
+            "edge.redirect.no-location",
+            f"{final.url} answers {final.status} " + (f"with an unusable Location {location!r}" if location
+                                                      else "without a Location header"),
+            Severity.ERROR, evidence=shown, fix="send Location with the absolute https:// URL to go to",
+        ))
     if not chain.loop and not chain.unfinished and chain.final.status >= 400:
         findings.append(Finding(
             "edge.redirect.broken-landing", f"{start} lands on {chain.final.url} answering {chain.final.status}",
@@ -102,7 +112,11 @@ def http_first_hop(host: str, chain: Chain) -> list[Finding]:
                         fix=f"answer every http:// request on {host} with 301 to the same URL on https://")]
     findings: list[Finding] = []
     parts = urlsplit(target)
-    if parts.scheme != "https" or (parts.hostname or "").lower() != host:
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if parts.scheme != "https" or (parts.hostname or "").lower() != host or port not in (None, 443):
         findings.append(Finding(
             "edge.redirect.http-not-same-host",
             f"http://{host}/ redirects to {target}; the first hop must be https://{host}/ (HSTS preload order)",

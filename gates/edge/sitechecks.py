@@ -143,6 +143,7 @@ def mixed_content_checks(seen: Seen) -> list[Check]:
             pages.setdefault(answer.url, answer)
     for url, answer in pages.items():
         started = time.monotonic()
-        checks.append(_check(f"mixed content {url}", "content", started, content.findings(url, answer.text())))
+        csp = answer.headers.get("content-security-policy", "")
+        checks.append(_check(f"mixed content {url}", "content", started, content.findings(url, answer.text(), csp)))
     return checks
 

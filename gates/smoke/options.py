@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import math
-import re
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from gates.common.duration import parse_duration
-from gates.common.http import CREDENTIAL_KEY, ClientSettings, LoginSpec, credential_values, parse_resolve
+from gates.common.http import (
+    CREDENTIAL_KEY,
+    HTTP_TOKEN,
+    ClientSettings,
+    LoginSpec,
+    credential_values,
+    header_problem,
+    parse_resolve,
+    url_problem,
+)
 from gates.context import GateContext
 from gates.errors import ConfigError, NotConfigured
 from gates.schema import Validator
 from gates.schemas.smoke import SCHEMA
 
 HEALTH_PATHS = ("/health", "/healthz", "/api/health")
-_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # RFC 9110 token: methods and header names
 
 
 @dataclass(frozen=True)
@@ -143,24 +149,18 @@ def _statuses(key: str, value: Any) -> tuple[int, ...]:
 
 
 def _url(key: str, value: str) -> str:
-    """A URL httpx can request: a readable config error here instead of a traceback mid-run."""
-    import httpx
-
-    try:
-        httpx.URL(value)
-        port = urlsplit(value).port  # httpx accepts :99999 and fails only when it connects
-    except (httpx.InvalidURL, ValueError) as exc:
-        raise _fail(key, f"a valid URL ({exc})", value) from None
-    if value.startswith(("http:", "https:")) and (not urlsplit(value).hostname or port == 0):
-        raise _fail(key, "an http:// or https:// URL with a host", value)
+    problem = url_problem(value)
+    if problem is not None:
+        raise _fail(key, f"a valid http(s) URL or path ({problem})", value)
     return value
 
 
 def _headers(key: str, value: Any) -> dict[str, str]:
-    headers = dict(value or {})
+    headers = {str(name): str(text) for name, text in dict(value or {}).items()}
     for name, text in headers.items():
-        if not _TOKEN.fullmatch(str(name)) or any(c in str(text) for c in "\r\n\0"):
-            raise _fail(f"{key}.{name}", "a header name without spaces and a value on one line", text)
+        problem = header_problem(name, text)
+        if problem is not None:
+            raise _fail(f"{key}.{name}", f"a header name without spaces and a value on one line ({problem})", text)
     return headers
 
 
@@ -191,7 +191,7 @@ def _path(key: str, raw: Any) -> str:
 
 def parse_request(raw: Mapping[str, Any], key: str, default_name: str) -> Request:
     method = str(raw.get("method", "POST" if raw.get("json") is not None or raw.get("form") else "GET")).upper()
-    if not _TOKEN.fullmatch(method):
+    if not HTTP_TOKEN.fullmatch(method):
         raise _fail(f"{key} method", "an HTTP method like GET or POST", raw.get("method"))
     if sum(raw.get(part) is not None for part in ("json", "form", "body")) > 1:
         raise ConfigError(f"[smoke] {key}: json, form and body are alternatives; give one")

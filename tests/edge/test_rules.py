@@ -189,3 +189,31 @@ def test_mixed_content_kinds():
         ("edge.content.mixed-active", "line 5: HTTP://ads.test/"),
         ("edge.content.mixed-passive", "line 5: http://cdn.test/logo.png"),
     ]
+
+
+@pytest.mark.parametrize(("header", "words"), [
+    ("__Secure-sid=a; Path=/; HttpOnly; SameSite=Lax", "because it lacks Secure"),
+    ("__Host-sid=a; Path=/app; Secure; HttpOnly; SameSite=Lax", "because its Path is not /"),
+    ("__host-sid=a; Secure; HttpOnly; SameSite=Lax", "because its Path is not /"),  # matched case-insensitively
+])
+def test_cookie_prefixes_browsers_reject(header, words):
+    found = [f for f in cookies.findings(cookies.parse(header), "example.test", SERVE, login=True)
+             if f.rule == "edge.cookie.prefix"]
+    assert len(found) == 1 and words in found[0].message and found[0].severity is Severity.ERROR
+
+
+def test_host_prefixed_cookie_done_right_has_no_scope_warning():
+    cookie = cookies.parse("__Host-sid=a; Path=/; Secure; HttpOnly; SameSite=Lax")
+    assert cookies.findings(cookie, "example.test", SERVE, login=True) == []
+
+
+def test_samesite_none_without_secure_says_browsers_reject_it():
+    found = cookies.findings(cookies.parse("sid=a; HttpOnly; SameSite=None"), "example.test", ["example.test"],
+                             login=True)
+    assert [f.message for f in found if f.rule == "edge.cookie.secure"] == [
+        "cookie sid set by example.test lacks Secure: browsers reject SameSite=None without Secure"]
+
+
+def test_expired_cookie_is_a_deletion():
+    cookie = cookies.parse("sid=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/")
+    assert cookies.findings(cookie, "example.test", SERVE, login=True) == []

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gzip
 import socket
 import ssl
 import threading
@@ -47,6 +48,8 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
     cookies: list[str] = field(default_factory=list)
     location: str | None = None  # a redirect (path or absolute URL)
+    extra_headers: list[tuple[str, str]] = field(default_factory=list)  # sent as well, repeats allowed
+    gzip: bool = False  # gzip the body whatever the request accepts (as some CDNs do)
 
 
 @dataclass
@@ -121,9 +124,15 @@ def _answer(site: Site, host: str, scheme: str, path: str, query: str) -> Respon
     headers = {**spec.headers, **page.headers}
     if page.location:
         headers["Location"] = page.location
-    response = Response(page.body, status_code=page.status, headers=headers, media_type=page.content_type)
+    body = page.body.encode()
+    if page.gzip:
+        body = gzip.compress(body)
+        headers["Content-Encoding"] = "gzip"
+    response = Response(body, status_code=page.status, headers=headers, media_type=page.content_type)
     for cookie in page.cookies:
         response.raw_headers.append((b"set-cookie", cookie.encode()))
+    for name, value in page.extra_headers:
+        response.raw_headers.append((name.lower().encode(), value.encode()))
     return response
 
 

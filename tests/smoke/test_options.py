@@ -34,7 +34,7 @@ def test_no_base_url_on_the_command_line_exits_2(git_repo: Path) -> None:
         (["--ca-bundle", "missing.pem"], "--ca-bundle missing.pem: no such file"),
         (["--rollback-cmd", "'unclosed"], "[smoke] rollback: expected a command line"),
         (["--resolve", "app.test:443:app.internal"], "ADDR must be an IP address"),
-        (["--path", "http://[::1"], "[smoke] paths: expected a valid URL"),
+        (["--path", "http://[::1"], "[smoke] paths: expected a valid http(s) URL"),
         (["--max-error-rate", "nan"], "[smoke] max_error_rate: expected a number from 0 to 1"),
         (["--timeout", "0"], "[smoke] timeout: expected a duration above zero"),
         (["--backoff", "1e400"], "[smoke] backoff: expected a finite duration"),
@@ -49,9 +49,9 @@ def test_bad_flags_exit_2(git_repo: Path, args: list[str], message: str) -> None
 
 @pytest.mark.parametrize(("url", "message"), [
     ("app.example.com", "[smoke] base_url: expected an http:// or https:// URL"),
-    ("http://[::1", "[smoke] base_url: expected a valid URL"),  # was an httpx.InvalidURL traceback
-    ("http://127.0.0.1:99999", "[smoke] base_url: expected a valid URL"),  # was an OverflowError traceback
-    ("http://:80", "with a host"),
+    ("http://[::1", "[smoke] base_url: expected a valid http(s) URL"),  # was an httpx.InvalidURL traceback
+    ("http://127.0.0.1:99999", "[smoke] base_url: expected a valid http(s) URL"),  # was an OverflowError traceback
+    ("http://:80", "(no host)"),
 ])
 def test_bad_base_url_exits_2(git_repo: Path, url: str, message: str) -> None:
     result = cli(["smoke", "--base-url", url])
