@@ -152,6 +152,7 @@ def stream(root: Path, args: Sequence[str], stdin: bytes | None = None) -> Itera
         proc.stdin.write(stdin)
         proc.stdin.close()
     out = cast(io.BufferedReader, proc.stdout)
+    _widen_pipe(out.fileno())
     try:
         yield iter(lambda: out.read1(CHUNK), b"")
     finally:
@@ -162,6 +163,16 @@ def stream(root: Path, args: Sequence[str], stdin: bytes | None = None) -> Itera
     if code not in (0, -13):  # -13: we stopped reading early (SIGPIPE)
         message = err.decode("utf-8", "replace").strip().splitlines()
         raise GitError(f"git {' '.join(args[:1])} failed: {message[-1] if message else code}")
+
+
+def _widen_pipe(fd: int) -> None:
+    """Ask Linux for a 1 MB pipe: fewer, larger reads while git streams (harmless where unsupported)."""
+    try:
+        import fcntl
+
+        fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), CHUNK)
+    except (ImportError, OSError):
+        pass
 
 
 def log_patch_args(revs: Sequence[str] = (), *, commits_on_stdin: bool = False) -> list[str]:
