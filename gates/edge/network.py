@@ -13,6 +13,7 @@ import codecs
 import re
 import socket
 import ssl
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,12 +128,15 @@ class Fetcher:
                 headers: Mapping[str, str] | None = None) -> Answer:
         from gates.common.http import classify
 
+        # Each read has the timeout; the body as a whole gets it too, so an answer that trickles in forever
+        # (an event stream, a stuck proxy) is judged on what came, instead of holding the gate.
+        deadline = time.monotonic() + self.network.timeout
         try:
             with self.client.stream(method, url, content=body or None, headers=dict(headers or {})) as response:
                 data = bytearray()
                 for chunk in response.iter_bytes():
                     data += chunk
-                    if len(data) >= MAX_BODY:
+                    if len(data) >= MAX_BODY or time.monotonic() > deadline:
                         break
         except httpx.HTTPError as exc:
             raise Unreachable(f"{method} {url}: {classify(exc).message}") from None

@@ -97,11 +97,14 @@ def _read_cert(der: bytes | None) -> tuple[dt.datetime | None, tuple[str, ...], 
         return None, (), ""
     from cryptography import x509
 
-    cert = x509.load_der_x509_certificate(der)
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except ValueError:  # a certificate cryptography cannot parse: say so rather than fail the run
+        return None, (), "(certificate could not be parsed)"
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         names = tuple(san.get_values_for_type(x509.DNSName))
-    except x509.ExtensionNotFound:
+    except (x509.ExtensionNotFound, ValueError):  # ValueError: a malformed extension
         names = ()
     return cert.not_valid_after_utc, names, cert.issuer.rfc4514_string()
 

@@ -101,22 +101,35 @@ async def send(client: httpx.AsyncClient, request: Request, auth_headers: Mappin
     attempts: list[Attempt] = []
     allowed = request.retries if request.retries is not None else retries
     kwargs = _request_kwargs(request, auth_headers)
+    # httpx times each phase (connect, each read); the whole answer gets the same budget, so an answer that
+    # trickles in forever (an event stream, a stuck proxy) ends as a timeout instead of holding the gate.
+    limit = request.timeout if request.timeout is not None else client.timeout.read
     while True:
         started = time.perf_counter()
         response: httpx.Response | None = None
         body, truncated = b"", False
         try:
-            async with client.stream(request.method, request.path, **kwargs) as response:
-                body, truncated = await _read(response)
-            attempt = Attempt(len(attempts) + 1, _ms(started), response.status_code)
+            answer, body, truncated = await asyncio.wait_for(_fetch(client, request, kwargs), limit)
+            response = answer
+            attempt = Attempt(len(attempts) + 1, _ms(started), answer.status_code)
         except httpx.HTTPError as exc:
             unsent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
             response = None
             attempt = Attempt(len(attempts) + 1, _ms(started), failure=classify(exc), unsent=unsent)
+        except asyncio.TimeoutError:
+            failure = Failure("timeout", f"timeout: no complete answer within {limit:g} s", True)
+            attempt = Attempt(len(attempts) + 1, _ms(started), failure=failure)
         attempts.append(attempt)
         if not attempt.may_retry(request.method) or len(attempts) > allowed:
             return Outcome(request, tuple(attempts), response, body, truncated)
         await asyncio.sleep(backoff * 2 ** (len(attempts) - 1))
+
+
+async def _fetch(client: httpx.AsyncClient, request: Request,
+                 kwargs: dict[str, Any]) -> tuple[httpx.Response, bytes, bool]:
+    async with client.stream(request.method, request.path, **kwargs) as response:
+        body, truncated = await _read(response)
+    return response, body, truncated
 
 
 async def _read(response: httpx.Response) -> tuple[bytes, bool]:

@@ -24,7 +24,8 @@ async def _poll(client: httpx.AsyncClient, paths: tuple[str, ...]) -> tuple[bool
     seen = []
     for path in paths:
         try:
-            response = await client.get(path)
+            async with client.stream("GET", path) as response:
+                pass  # the status is the answer: a homepage is not downloaded every poll
         except httpx.HTTPError as exc:
             return False, f"{path}: {classify(exc).message}"
         healthy = response.status_code < 300 or (path == "/" and response.status_code < 400)

@@ -103,3 +103,18 @@ def test_internationalised_names_are_compared_in_their_ascii_form() -> None:
     assert options.domain == "xn--bcher-kva.example"
     assert options.canonical == "https://www.xn--bcher-kva.example"  # :443 used to stay and never match
     assert set(options.hosts) == {"www.xn--bcher-kva.example", "xn--bcher-kva.example", "app.xn--bcher-kva.example"}
+
+
+def test_an_answer_that_trickles_in_is_cut_at_the_timeout() -> None:
+    # Every chunk came within the read timeout: a 60 s event stream held the gate for 60 s.
+    from gates.edge.network import Fetcher, Network
+    from tests.servers.http_app import serve
+
+    with serve() as app:
+        fetcher = Fetcher(Network(pinned={("events.test", 80): "127.0.0.1"}, http_port=app.port, timeout=0.5))
+        try:
+            answer = fetcher.request("http://events.test/drip?n=600&every=0.1")
+        finally:
+            fetcher.close()
+    assert answer.status == 200
+    assert answer.body.startswith(b"data: tick") and len(answer.body) < 600 * len(b"data: tick\n\n")

@@ -18,6 +18,7 @@
     GET  /json                 {"items": [{"name": "a"}, {"name": "b"}], "ok": true}
     GET  /typed                {"count": 1, "enabled": true, "parent": null}
     GET  /big?mb=N             N MB (default 64) of text streamed in 64 KiB chunks, "needle" at the start
+    GET  /drip?n=N&every=S     N chunks (default 50), one every S seconds (default 0.1): an answer that trickles
     GET  /latin1               an HTML page in Latin-1 that declares no charset ("Café crème")
     POST /flaky/{key}          as GET: counts the attempts (a write the gate must not repeat)
 
@@ -172,6 +173,16 @@ def make_app(state: State) -> Starlette:
 
         return StreamingResponse(body(), media_type="text/plain")
 
+    async def drip(request: Request) -> Response:
+        count, every = int(request.query_params.get("n", "50")), float(request.query_params.get("every", "0.1"))
+
+        async def body() -> AsyncIterator[bytes]:
+            for _ in range(count):
+                yield b"data: tick\n\n"
+                await asyncio.sleep(every)
+
+        return StreamingResponse(body(), media_type="text/event-stream")
+
     async def latin1(request: Request) -> Response:
         return Response("<p>Café crème</p>".encode("latin-1"), media_type=None,
                         headers={"content-type": "text/html"})
@@ -198,6 +209,7 @@ def make_app(state: State) -> Starlette:
         Route("/typed", typed),
         Route("/big", big),
         Route("/latin1", latin1),
+        Route("/drip", drip),
     ], middleware=[Middleware(_Record, state=state)])
 
 

@@ -75,3 +75,13 @@ def test_a_post_to_a_refused_port_is_retried(tmp_path: Path) -> None:
         checks = by_name(run_gate(section, tmp_path))
     assert checks["post"].properties["attempts"] == 3
     assert checks["write"].properties["attempts"] == 3
+
+
+def test_an_answer_that_trickles_in_times_out_as_a_whole(app: Server, tmp_path: Path) -> None:
+    # Each chunk came within the read timeout, so a 5 s event stream held the check for 5 s and passed.
+    section = {"base_url": app.url, "retries": 0, "checks": [
+        {"name": "stream", "path": "/drip?n=50&every=0.1", "timeout": "500ms"},
+    ]}
+    check = run_gate(section, tmp_path).checks[0]
+    assert check.status is Status.FAILED
+    assert check.summary == "timeout: no complete answer within 0.5 s"
