@@ -44,10 +44,10 @@ ENV = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@exam
 def planted() -> list[str]:
     """Fake keys shaped like real ones (built here so this file holds none in full)."""
     return [
-        "sk-" + "proj-" + "Q7vT2mX9kL4pR8sW1nB6yH3dF5gJ0cZaE2uI9oP7qY4t",
-        "gh" + "p_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6",
-        "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc",
-        "AK" + "IA" + "Z7XQ3B5N8M2K4J6H",
+        "sk-" + "proj-" + "Q7vT2mX9kL4pR8sW1nB6yH3dF5gJ0cZaE2uI9oP7qY4t",  # pragma: allowlist secret
+        "gh" + "p_" + "aB3dE6gH9jK2mN5pQ8sT1vW4yZ7bC0eF3hJ6",  # pragma: allowlist secret
+        "sk_" + "live_" + "4eC39HqLyjWDarjtT1zdp7dc",  # pragma: allowlist secret
+        "AK" + "IA" + "Z7XQ3B5N8M2K4J6H",  # pragma: allowlist secret
     ]
 
 

@@ -41,7 +41,7 @@ _DS_RULES: dict[str, tuple[str, Severity, str]] = {
 
 _PLACEHOLDER = re.compile(
     r"(?i)^(?:pass(?:word)?|passwd|secret|changeme|change_me|example|test|dummy|xxx+|\*+|<[^>]*>|"
-    r"\$\{?[\w:-]+\}?|\{\{.*\}\}|%\(?[\w]+\)?s?|your[_-]?password|mypassword|user|username)$"
+    r"\$\{?[\w:-]+\}?|\{\{.*\}\}|\{[\w.]*\}|%\(?[\w]+\)?s?|your[_-]?password|mypassword|user|username)$"
 )
 _DS_LOOKALIKE = ("EXAMPLE",)  # documented example keys: AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/…EXAMPLEKEY
 

@@ -48,7 +48,7 @@ RESEND = "r" + "e_" + rand(8, seed=14) + "_" + rand(24, seed=14)
 POSTMARK_UUID = "-".join(rand(n, HEX, seed=15 + n) for n in (8, 4, 4, 4, 12))
 MAILGUN = "ke" + "y-" + rand(32, HEX, seed=16)
 VERCEL = rand(24, seed=17)
-DB_PASSWORD = "Pq8" + rand(17, seed=18)
+DB_PASSWORD = "Pq8" + rand(17, seed=18)  # pragma: allowlist secret
 DB_URL = f"postgres://app:{DB_PASSWORD}@db.internal:5432/app"
 SERVICE_ROLE = jwt({"iss": "supabase", "ref": "abcdefghijklmnop", "role": "service_" + "role", "iat": 1700000000})
 ANON = jwt({"iss": "supabase", "ref": "abcdefghijklmnop", "role": "anon", "iat": 1700000000})
@@ -85,6 +85,7 @@ NEGATIVES: list[str] = [
     "user_id: 6f1c2a4e-8b3d-4c5a-9e7f-0a1b2c3d4e5f",
     "DATABASE_URL=postgres://user:password@localhost:5432/app",
     "DATABASE_URL=postgres://app:${DB_PASSWORD}@db:5432/app",
+    'url = f"postgresql://app:{password}@{host}/app"',
     "-----BEGIN PUBLIC KEY-----",
     "pip install scikit-learn-intelex-extension-package",
     "see https://example.com/docs/getting-started/installation-guide",

@@ -89,12 +89,12 @@ def _ds_samples() -> dict[str, str]:
         "Hex High Entropy String": f'digest = "{rand(32, HEX, 39)}"',
         "IBM Cloud IAM Key": "ibm_cloud_iam_key = " + rand(44, ALNUM + "_-", 40),
         "IBM COS HMAC Credentials": "cos_hmac_secret_access_key = " + rand(48, HEX, 41),
-        "Secret Keyword": 'password = "' + rand(14, ALNUM, 42) + '"',
+        "Secret Keyword": 'password = "' + rand(14, ALNUM, 42) + '"',  # pragma: allowlist secret
         "Mailchimp Access Key": "mc = " + rand(32, lower + "0123456789", 43) + "-us12",
         "NPM tokens": "//registry.npmjs.org/:_authToken=npm_" + rand(36, ALNUM, 44),
         "OpenAI Token": "k = sk-" + rand(20, ALNUM, 45) + "T3BlbkFJ" + rand(20, ALNUM, 46),
         "SendGrid API Key": "SG." + rand(22, ALNUM, 47) + "." + rand(43, ALNUM, 48),
-        "Slack Token": "slack = xoxb-123456789012-" + rand(24, lower, 49),
+        "Slack Token": "slack = xoxb-123456789012-" + rand(24, lower, 49),  # pragma: allowlist secret
         "SoftLayer Credentials": "softlayer_api_key = " + rand(64, lower + "0123456789", 50),
         "Square OAuth Secret": "sq0csp-" + rand(43, ALNUM, 51),
         "Telegram Bot Token": "bot = 123456789:" + rand(35, ALNUM, 52),
