@@ -13,7 +13,7 @@ starting with +, - or space) can never look like.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from gates.secrets.prefilter import candidate_positions, candidate_windows
 from gates.secrets.scanner import WINDOW_RADIUS, Origin, Scanner
@@ -81,8 +81,9 @@ class _Blocks:
 
 
 class PatchReader:
-    def __init__(self, scanner: Scanner) -> None:
+    def __init__(self, scanner: Scanner, on_commits: Callable[[int], None] | None = None) -> None:
         self.scanner = scanner
+        self.on_commits = on_commits  # progress: called with the number of commit headers in each block
         self.commit: str | None = None
         self.date: str | None = None
         self.path = ""
@@ -122,7 +123,10 @@ class PatchReader:
 
     def _block(self, data: bytes) -> None:
         counts, scanner = self.scanner.counts, self.scanner
-        counts.commits += data.count(b"\n\x00")
+        commits = data.count(b"\n\x00")
+        counts.commits += commits
+        if commits and self.on_commits is not None:
+            self.on_commits(commits)
         counts.blobs += data.count(b"\ndiff --git ")
         counts.lines += data.count(_PLUS) - data.count(b"\n+++ ")
         counts.bytes += len(data)

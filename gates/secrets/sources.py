@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from gates.common import git
-from gates.progress import Progress
+from gates.progress import Progress, Task
 from gates.secrets.cache import CleanCommits
 from gates.secrets.patch import FileReader, PatchReader
 from gates.secrets.scanner import Origin, Scanner
@@ -96,13 +96,9 @@ def staged(root: Path, scanner: Scanner) -> Scope:
     return scope
 
 
-def _stream(root: Path, args: list[str], scanner: Scanner, task: object, stdin: bytes | None = None) -> None:
-    before = scanner.counts.commits
+def _stream(root: Path, args: list[str], scanner: Scanner, task: Task, stdin: bytes | None = None) -> None:
     with git.stream(root, args, stdin=stdin) as chunks:
-        PatchReader(scanner).feed(chunks)
-    advance = getattr(task, "advance", None)
-    if advance is not None:
-        advance(scanner.counts.commits - before)
+        PatchReader(scanner, task.advance).feed(chunks)
 
 
 def disk(root: Path, paths: list[str], scanner: Scanner, max_bytes: int, group: str) -> Scope:
