@@ -26,11 +26,16 @@ def test_clean_repo_exits_0_and_writes_junit_and_sarif(git_repo: Path) -> None:
     assert json.loads((git_repo / "out" / "s.sarif").read_text())["runs"][0]["results"] == []
 
 
-def test_findings_exit_1_and_no_output_holds_a_planted_secret(git_repo: Path) -> None:
+def test_findings_exit_1_and_no_output_holds_a_planted_secret(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     commit(git_repo, {"config.py": f'OPENAI = "{OPENAI}"\nSUPA = "{SERVICE_ROLE}"\n'})
     commit(git_repo, {"config.py": None, "billing.py": f"stripe_key = '{STRIPE_LIVE}'\n"})
+    (git_repo / "out").mkdir()
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")  # annotations, step summary and outputs too
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(git_repo / "out" / "summary.md"))
+    monkeypatch.setenv("GITHUB_OUTPUT", str(git_repo / "out" / "github-output"))
     code, output = invoke("--junit-xml", "out/j.xml", "--sarif", "out/s.sarif", "--json", "out/r.json")
     assert code == 1, output
+    assert "::error file=billing.py,line=1" in output
     written = output + "".join(p.read_text() for p in (git_repo / "out").iterdir())
     for secret in (OPENAI, SERVICE_ROLE, STRIPE_LIVE):
         assert secret not in written
