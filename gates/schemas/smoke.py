@@ -38,6 +38,7 @@ SCHEMA = {
     "failure_limit": Field("int"),
     "consecutive_errors": Field("int"),
     "resolve": Field("list[str]", "HOST:PORT:ADDR"),
+    "connect_to": Field("list[str]", "HOST1:PORT1:HOST2:PORT2, like curl --connect-to"),
     "ca_bundle": Field("str"),
     "headers": Field("map[str]"),
     "login": Field(

@@ -19,6 +19,8 @@ from gates.cli_support import output_options, outputs_from, run_gate
 @click.option("--timeout", metavar="DURATION", help="Per-request timeout (default 10s).")
 @click.option("--resolve", multiple=True, metavar="HOST:PORT:ADDR",
               help="Connect to ADDR for HOST:PORT, keeping Host, SNI and certificate checks (like curl).")
+@click.option("--connect-to", "connect_to", multiple=True, metavar="HOST1:PORT1:HOST2:PORT2",
+              help="Dial HOST2:PORT2 for HOST1:PORT1, keeping the URL, Host, SNI and certificate checks (like curl).")
 @click.option("--ca-bundle", type=click.Path(dir_okay=False), help="PEM bundle of CAs to trust.")
 @click.option("--rollback-cmd", "rollback", metavar="CMD",
               help="Run once when the gate blocks (split like a shell, never run through one).")

@@ -17,6 +17,7 @@ from gates.common.http import (
     LoginSpec,
     credential_values,
     header_problem,
+    parse_connect_to,
     parse_resolve,
     url_problem,
 )
@@ -315,6 +316,8 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
     _url("base_url", base_url)
     resolve = _strings(section.get("resolve"))
     parse_resolve(resolve)
+    connect_to = _strings(section.get("connect_to"))
+    parse_connect_to(connect_to)
     login, secrets = _login(section, ctx)
     checks = _checks(section)
     if any(check.auth for check in checks) and login is None:
@@ -333,6 +336,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         client=ClientSettings(
             base_url=base_url,
             resolve=resolve,
+            connect_to=connect_to,
             ca_bundle=str(ca_bundle) if ca_bundle else None,
             timeout=_seconds(section, "timeout", 10.0, positive=True),
             headers=_headers("headers", section.get("headers")),

@@ -61,23 +61,31 @@ def run_rollback(command: Sequence[str], timeout: float, cwd: Path, env: Mapping
 
 
 def _stop_group(process: subprocess.Popen[bytes]) -> str:
-    """SIGTERM the rollback's process group, SIGKILL what is left after a grace period; what it printed."""
+    """SIGTERM the rollback's process group, SIGKILL whatever is left once the command is gone or the grace
+    period ends (a child that ignores SIGTERM included); what it printed."""
+    _signal_group(process, signal.SIGTERM)
     output = b""
-    for sig, grace in ((signal.SIGTERM, KILL_GRACE), (signal.SIGKILL, KILL_GRACE)):
+    try:
+        output, _ = process.communicate(timeout=KILL_GRACE)
+    except subprocess.TimeoutExpired as exc:
+        output = exc.stdout if isinstance(exc.stdout, bytes) else b""
+    _signal_group(process, signal.SIGKILL)
+    if process.returncode is None:
         try:
-            os.killpg(process.pid, sig)
-        except ProcessLookupError:
-            pass
-        try:
-            output, _ = process.communicate(timeout=grace)
-            return _text(output)
-        except subprocess.TimeoutExpired as exc:
-            output = exc.stdout if isinstance(exc.stdout, bytes) else output
-    # Something outside the group (it called setsid) still holds the pipe: stop reading, do not hang.
-    if process.stdout is not None:
-        process.stdout.close()
-    process.wait(KILL_GRACE)
+            output, _ = process.communicate(timeout=KILL_GRACE)
+        except subprocess.TimeoutExpired:
+            # Something outside the group (it called setsid) still holds the pipe: stop reading, do not hang.
+            if process.stdout is not None:
+                process.stdout.close()
+            process.wait(KILL_GRACE)
     return _text(output)
+
+
+def _signal_group(process: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):  # the group is already gone
+        pass
 
 
 def _text(value: bytes | str | None) -> str:

@@ -133,6 +133,13 @@ def test_resolve_checks_a_host_before_dns_points_at_it(tls_app: Server, git_repo
     assert "GET /json" in result.output
 
 
+def test_connect_to_checks_the_real_origin_served_on_another_port(tls_app: Server, git_repo: Path) -> None:
+    result = cli(["smoke", "--base-url", f"https://{HOSTNAME}", "--ca-bundle", str(tls_app.ca_bundle),
+                  "--connect-to", f"{HOSTNAME}:443:127.0.0.1:{tls_app.port}", "--path", "/json", "--retries", "0"])
+    assert result.exit_code == 0, result.output
+    assert tls_app.state.requests[-1] == "GET /json"
+
+
 def test_cli_blocks_with_exit_1(app: Server, git_repo: Path) -> None:
     write_config(git_repo, f'[smoke]\nbase_url = "{app.url}"\n[[smoke.checks]]\nname = "broken"\npath = "/error"\n')
     result = cli(["smoke", "--retries", "0"])

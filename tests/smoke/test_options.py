@@ -34,6 +34,7 @@ def test_no_base_url_on_the_command_line_exits_2(git_repo: Path) -> None:
         (["--ca-bundle", "missing.pem"], "--ca-bundle missing.pem: no such file"),
         (["--rollback-cmd", "'unclosed"], "[smoke] rollback: expected a command line"),
         (["--resolve", "app.test:443:app.internal"], "ADDR must be an IP address"),
+        (["--connect-to", "app.test:443"], "expected HOST1:PORT1:HOST2:PORT2"),
         (["--path", "http://[::1"], "[smoke] paths: expected a valid http(s) URL"),
         (["--max-error-rate", "nan"], "[smoke] max_error_rate: expected a number from 0 to 1"),
         (["--timeout", "0"], "[smoke] timeout: expected a duration above zero"),
