@@ -17,7 +17,7 @@ from typing import Any
 
 from gates.config import Config
 from gates.context import GateContext
-from gates.errors import CannotEvaluate, ConfigError, NotConfigured
+from gates.errors import CannotEvaluate, ConfigError, NotConfigured, UsageError
 from gates.progress import NullProgress, Progress
 from gates.registry import Gate, load_gate
 from gates.report import (
@@ -103,8 +103,8 @@ def run_one(name: str, ctx: GateContext, loader: GateLoader, progress: Progress,
         return _single(name, Status.SKIPPED, exc.message, started)
     except CannotEvaluate as exc:
         return _single(name, Status.ERROR, exc.message, started, secrets=section.secrets)
-    except ConfigError:
-        raise
+    except (ConfigError, UsageError):
+        raise  # the user's words are off: the whole run stops with exit 2
     except Exception as exc:  # a crash in one gate must not pass, nor hide the others' results
         detail = traceback.format_exc() if ctx.debug else ""
         return _single(name, Status.ERROR, f"internal error: {type(exc).__name__}: {exc}", started,

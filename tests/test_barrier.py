@@ -81,3 +81,15 @@ def test_stages_from_config_and_unknown_stage(git_repo: Path) -> None:
     assert gates_for_stage(config, "pr") == ["secrets", "deps", "migrations", "timing"]
     with pytest.raises(ConfigError, match=r"\[stages\] nightl: unknown stage; did you mean 'nightly'"):
         gates_for_stage(config, "nightl")
+
+
+def test_a_usage_error_in_a_gate_stops_the_run(git_repo: Path) -> None:
+    from gates.errors import UsageError
+
+    class Refusing(SelfTestGate):
+        def options_from_config(self, section, ctx):  # type: ignore[no-untyped-def]
+            raise UsageError("refused: that database has tables")
+
+    ctx = GateContext(root=git_repo, config=load_config(), stage="pr")
+    with pytest.raises(UsageError, match="refused"):
+        run_barrier(ctx, ["a"], loader=lambda name: Refusing(name, "pass"))
