@@ -8,7 +8,6 @@ placeholder passwords never fire.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 
@@ -54,11 +53,6 @@ class Hit:
     secret: str
     fix: str
     kind: str  # the `type` written to a detect-secrets baseline
-
-    @property
-    def hashed(self) -> str:
-        """detect-secrets' hashed_secret: SHA-1 of the value, so existing baselines match."""
-        return hashlib.sha1(self.secret.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _is_placeholder(value: str) -> bool:
