@@ -10,6 +10,8 @@ from gates.report import Finding, Severity
 # RFC 9111 4.2.2: only these may be stored without explicit freshness (a 302 to /login may not).
 HEURISTIC = frozenset({200, 203, 204, 206, 300, 301, 308, 404, 405, 410, 414, 501})
 HIT_HEADERS = ("x-cache", "cf-cache-status", "x-vercel-cache", "x-cache-status", "cdn-cache")
+# Cache-Control meant for CDNs only (RFC 9213 and vendors'): it overrides Cache-Control at the edge.
+CDN_CONTROLS = ("CDN-Cache-Control", "Surrogate-Control", "Vercel-CDN-Cache-Control", "Cloudflare-CDN-Cache-Control")
 
 
 def directives(answer: Answer) -> dict[str, str]:
@@ -37,6 +39,19 @@ def shared_cacheable(answer: Answer) -> bool:
     return "public" in cc or _positive(cc.get("s-maxage")) or _positive(cc.get("max-age"))
 
 
+def _cdn_stored(answer: Answer) -> str | None:
+    """The CDN-only control that lets the edge store this answer (e.g. CDN-Cache-Control: max-age=600)."""
+    for name in CDN_CONTROLS:
+        value = ", ".join(answer.headers.get_list(name))
+        if not value:
+            continue
+        cc = parse_directives(value, separator=",")
+        if not kept_from_shared_caches(cc) and ("public" in cc or _positive(cc.get("s-maxage"))
+                                                 or _positive(cc.get("max-age"))):
+            return f"{name}: {value}"
+    return None
+
+
 def _cdn_hit(answer: Answer) -> bool:
     return any("hit" in answer.headers.get(name, "").lower() for name in HIT_HEADERS)
 
@@ -46,7 +61,7 @@ def public_findings(path: str, answer: Answer) -> list[Finding]:
     if answer.status >= 400:
         return [Finding("edge.cache.public-broken", f"public path {path} answers {answer.status}", Severity.ERROR,
                         evidence=shown, fix=f"deploy {path} or remove it from [edge] public_paths")]
-    if shared_cacheable(answer) or _cdn_hit(answer):
+    if shared_cacheable(answer) or _cdn_hit(answer) or _cdn_stored(answer):
         return []
     return [Finding("edge.cache.public-not-cacheable", f"public path {path} is not cacheable at the edge",
                     Severity.WARNING, evidence=shown,
@@ -57,6 +72,11 @@ def private_findings(path: str, answer: Answer) -> list[Finding]:
     cc = directives(answer)
     shown = f"{answer.url} [{answer.status}] Cache-Control: {answer.headers.get('cache-control', '(none)')}"
     fix = "Cache-Control: private, no-store"
+    cdn = _cdn_stored(answer)
+    if cdn:
+        return [Finding("edge.cache.private-public", f"private path {path} is stored by the CDN ({cdn.split(':')[0]} "
+                        "overrides Cache-Control at the edge)", Severity.ERROR, evidence=f"{shown}; {cdn}",
+                        fix=f"drop {cdn.split(':')[0]} on authenticated answers (or set it to no-store)")]
     if kept_from_shared_caches(cc):  # no-store and an unqualified private win over public and s-maxage
         return []
     if "public" in cc or "s-maxage" in cc:

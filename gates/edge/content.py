@@ -31,6 +31,10 @@ class _Collector(HTMLParser):
             self._add(tag, values.get(_ACTIVE[tag], ""), True, line)
         elif tag in _PASSIVE:
             self._add(tag, values.get(_PASSIVE[tag], ""), False, line)
+        if tag in ("img", "source") and values.get("srcset"):
+            # "a.png 1x, http://cdn/b.png 2x": each candidate is a URL and a descriptor
+            for candidate in values["srcset"].split(","):
+                self._add(tag, (candidate.split() or [""])[0], False, line)
 
     def _add(self, tag: str, url: str, active: bool, line: int) -> None:
         if url.lower().startswith("http://"):

@@ -7,6 +7,7 @@ import re
 import time
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -126,4 +127,5 @@ def _fill(path: str, data: Any) -> str:
         return path
     if data is NOT_JSON:
         raise LookupError("the write's answer is not JSON")
-    return _PLACEHOLDER.sub(lambda m: str(dotted_get(data, m.group(1))), path)
+    # Quoted: an id like "a/b" or "x y" stays one path segment instead of reaching another URL.
+    return _PLACEHOLDER.sub(lambda m: quote(str(dotted_get(data, m.group(1))), safe=""), path)

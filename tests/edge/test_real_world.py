@@ -48,8 +48,10 @@ def test_real_world_answers(world) -> None:  # type: ignore[no-untyped-def]
     apex.pages["/account"] = Page(headers={"Cache-Control": 'private="Set-Cookie, Authorization", max-age=600'})
     # no-store wins over public: it read as publicly cacheable.
     apex.pages["/settings"] = Page(headers={"Cache-Control": "no-store, public"})
+    # CDN-Cache-Control (RFC 9213) overrides Cache-Control at the edge: it read as private.
+    apex.pages["/billing"] = Page(headers={"Cache-Control": "private", "CDN-Cache-Control": "max-age=600"})
 
-    report = run(from_section(world(site, private_paths=["/dashboard", "/account", "/settings"])))
+    report = run(from_section(world(site, private_paths=["/dashboard", "/account", "/settings", "/billing"])))
     found = by_rule(report)
     checks = {c.name: c for c in report.checks}
 
@@ -64,6 +66,8 @@ def test_real_world_answers(world) -> None:  # type: ignore[no-untyped-def]
     assert not any("old_session" in m for rule in found.values() for m in rule)
     assert checks["cache private /account"].status is Status.FAILED
     assert checks["cache private /settings"].status is Status.PASSED
+    assert checks["cache private /billing"].status is Status.FAILED
+    assert "CDN-Cache-Control: max-age=600" in checks["cache private /billing"].findings[0].evidence
     assert "h0st" not in "".join(c.summary + c.output for c in report.checks)
 
 

@@ -182,12 +182,14 @@ def test_mixed_content_kinds():
 <link rel="canonical" href="http://example.test/">
 <script src="https://cdn.test/ok.js"></script>
 </head><body><iframe src="HTTP://ads.test/"></iframe><img src="http://cdn.test/logo.png">
-<a href="http://example.org/">a plain link is fine</a></body></html>"""
+<a href="http://example.org/">a plain link is fine</a>
+<img src="/logo.png" srcset="/logo.png 1x, http://cdn.test/logo@2x.png 2x"></body></html>"""
     found = content.findings("https://example.test/", html)
     assert [(f.rule, f.evidence) for f in found] == [
         ("edge.content.mixed-active", "line 2: http://cdn.test/site.css"),
         ("edge.content.mixed-active", "line 5: HTTP://ads.test/"),
         ("edge.content.mixed-passive", "line 5: http://cdn.test/logo.png"),
+        ("edge.content.mixed-passive", "line 7: http://cdn.test/logo@2x.png"),
     ]
 
 

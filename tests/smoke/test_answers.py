@@ -85,3 +85,11 @@ def test_an_answer_that_trickles_in_times_out_as_a_whole(app: Server, tmp_path: 
     check = run_gate(section, tmp_path).checks[0]
     assert check.status is Status.FAILED
     assert check.summary == "timeout: no complete answer within 0.5 s"
+
+
+def test_cleanup_placeholders_stay_one_path_segment() -> None:
+    # An id like "7/../../admin" used to be pasted into the cleanup path as it was.
+    from gates.smoke.suite import _fill
+
+    assert _fill("/api/items/{id}", {"id": "7/../../admin"}) == "/api/items/7%2F..%2F..%2Fadmin"
+    assert _fill("/api/items/{data.id}", {"data": {"id": 42}}) == "/api/items/42"
