@@ -12,6 +12,7 @@ starting with +, - or space) can never look like.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable
 
@@ -80,6 +81,25 @@ class _Blocks:
         self.buffer = b""
 
 
+class _Marks:
+    """Where the block's commit, file and hunk headers are, found once per block (not per candidate)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.headers = [m.start() for m in re.finditer(rb"\ndiff --git ", data)]
+        self.hunks = [m.start() for m in re.finditer(rb"\n@@ ", data)]
+        self.commits = [m.start() for m in re.finditer(rb"\n\x00", data)]
+
+    @staticmethod
+    def _last(positions: list[int], before: int) -> int:
+        at = bisect.bisect_left(positions, before)
+        return positions[at - 1] if at else -1
+
+    def before(self, position: int) -> tuple[int, int, int]:
+        """The nearest diff header, hunk header and commit header before `position` (-1: none)."""
+        return (self._last(self.headers, position), self._last(self.hunks, position),
+                self._last(self.commits, position))
+
+
 class PatchReader:
     def __init__(self, scanner: Scanner, on_commits: Callable[[int], None] | None = None) -> None:
         self.scanner = scanner
@@ -130,19 +150,41 @@ class PatchReader:
         counts.blobs += data.count(b"\ndiff --git ")
         counts.lines += data.count(_PLUS) - data.count(b"\n+++ ")
         counts.bytes += len(data)
-        for match in _NEW_ENV.finditer(data):
-            line_end = data.find(b"\n", match.start() + 1)
-            commit, date = self._commit_at(data, match.start())
-            scanner.file_added(Origin(header_path(data[match.start() + 1:line_end]), commit, date))
+        for env in _NEW_ENV.finditer(data):
+            line_end = data.find(b"\n", env.start() + 1)
+            commit, date = self._commit_at(data, env.start())
+            scanner.file_added(Origin(header_path(data[env.start() + 1:line_end]), commit, date))
         starts = sorted({data.rfind(b"\n", 0, position) + 1 for position in candidate_positions(data)})
+        if not starts:
+            self._carry(data)
+            return
+        marks = _Marks(data)
+        last: tuple[int, int, int] = (-2, 0, 0)  # (hunk, line start, its number) of the previous candidate
         for start in starts:
             if data[start:start + 1] != b"+" or self._is_header(data, start):
                 continue
+            header, hunk, commit_at = marks.before(start)
+            if hunk > header:
+                if hunk == last[0]:  # count only from the previous candidate of the same hunk
+                    number = last[2] + 1 + data.count(_PLUS, last[1], start)
+                else:
+                    hunk_header = _HUNK.match(data, hunk + 1)
+                    if hunk_header is None:
+                        continue
+                    number = int(hunk_header.group(1)) + data.count(_PLUS, hunk, start)
+            elif header < 0 and self.hunk is not None:
+                if hunk == last[0]:
+                    number = last[2] + 1 + data.count(_PLUS, last[1], start)
+                else:
+                    number = self.hunk + data.count(_PLUS, 0, start)
+            else:
+                continue
+            last = (hunk, start, number)
+            path = header_path(data[header + 1: data.find(b"\n", header + 1)]) if header >= 0 else self.path
+            commit, date = self._commit_from(data, commit_at)
             end = data.find(b"\n", start)
-            located = self._locate(data, start)
-            if located is not None:
-                previous = data[data.rfind(b"\n", 0, start - 1) + 1: start - 1]
-                scanner.candidate(located[0], located[1], data[start + 1:end], previous)
+            previous = data[data.rfind(b"\n", 0, start - 1) + 1: start - 1]
+            scanner.candidate(Origin(path, commit, date), number, data[start + 1:end], previous)
         self._carry(data)
 
     @staticmethod
@@ -153,27 +195,13 @@ class PatchReader:
         return data.startswith(b"--- ", previous)
 
     def _commit_at(self, data: bytes, position: int) -> tuple[str | None, str | None]:
-        at = data.rfind(b"\n\x00", 0, position)
+        return self._commit_from(data, data.rfind(b"\n\x00", 0, position))
+
+    def _commit_from(self, data: bytes, at: int) -> tuple[str | None, str | None]:
         if at < 0:
             return self.commit, self.date
         sha, _, when = data[at + 2: data.find(b"\n", at + 1)].partition(b" ")
         return sha.decode(), when.decode() or None
-
-    def _locate(self, data: bytes, start: int) -> tuple[Origin, int] | None:
-        header = data.rfind(b"\ndiff --git ", 0, start)
-        hunk = data.rfind(b"\n@@ ", 0, start)
-        if hunk > header:
-            match = _HUNK.match(data, hunk + 1)
-            if match is None:
-                return None
-            number = int(match.group(1)) + data.count(_PLUS, hunk, start)
-        elif header < 0 and self.hunk is not None:
-            number = self.hunk + data.count(_PLUS, 0, start)
-        else:
-            return None
-        path = header_path(data[header + 1: data.find(b"\n", header + 1)]) if header >= 0 else self.path
-        commit, date = self._commit_at(data, start)
-        return Origin(path, commit, date), number
 
     def _carry(self, data: bytes) -> None:
         """Remember where the block ended: commit, file, and the next added line's number."""
@@ -221,9 +249,11 @@ class FileReader:
         data = b"\n" + data
         scanner.counts.lines += data.count(b"\n") - 1
         scanner.counts.bytes += len(data)
+        counted, number = 0, self.number - 1  # newlines before `counted`, and that line's number
         for start in sorted({data.rfind(b"\n", 0, p) + 1 for p in candidate_positions(data)}):
+            number += data.count(b"\n", counted, start)
+            counted = start
             end = data.find(b"\n", start)
             previous = data[data.rfind(b"\n", 0, start - 1) + 1: start - 1] if start > 1 else b""
-            scanner.candidate(self.origin, self.number + data.count(b"\n", 0, start) - 1,
-                              data[start:end].rstrip(b"\r"), previous)
+            scanner.candidate(self.origin, number, data[start:end].rstrip(b"\r"), previous)
         self.number += data.count(b"\n") - 1

@@ -77,3 +77,16 @@ def test_many_candidates_use_the_worker_and_keep_order(git_repo: Path) -> None:
     assert report.checks[0].properties["lines_candidates"] >= 1500
     [finding] = report.findings
     assert finding.location is not None and finding.location.commit == first and finding.location.line == 1501
+
+
+def test_line_numbers_inside_one_hunk_spanning_blocks(git_repo: Path) -> None:
+    keys = {n: "sk_" + "live_" + rand(24, ALNUM, seed=200 + n % 97) + str(n) for n in (10, 20_000, 20_001, 59_000)}
+    lines = [f"value_{i} = {i * 7}" for i in range(60_000)]
+    for number, key in keys.items():
+        lines[number - 1] = f"key_{number} = '{key}'"
+    commit(git_repo, {"new.py": "\n".join(lines) + "\n"})  # one new file: one hunk over several blocks
+    (git_repo / "dist").mkdir()
+    (git_repo / "dist" / "same.py").write_text("\n".join(lines) + "\n")
+    for section in ({}, {"mode": "paths", "paths": ["dist"]}):
+        found = {f.location.line for f in scan(git_repo, **section).findings if f.location}
+        assert found == set(keys), section
