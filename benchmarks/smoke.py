@@ -21,7 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, this directory comes first on sys.path, and benchmarks/secrets.py would shadow the
+# standard library's secrets module (which starlette imports): put the repository root there instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [str(_HERE.parent)] + [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 from tests.servers.http_app import serve  # noqa: E402
 

@@ -107,8 +107,8 @@ def _seconds(section: Mapping[str, Any], key: str, default: float, positive: boo
         seconds = parse_duration(section[key])
     except ValueError:
         raise _fail(key, "a duration like 30s, 5m or 500ms", section[key]) from None
-    if not math.isfinite(seconds) or (positive and seconds <= 0):
-        raise _fail(key, "a duration above zero" if positive else "a finite duration", section[key])
+    if not math.isfinite(seconds) or seconds < 0 or (positive and seconds == 0):
+        raise _fail(key, "a duration above zero" if positive else "a finite duration of zero or more", section[key])
     return seconds
 
 

@@ -39,6 +39,7 @@ def test_no_base_url_on_the_command_line_exits_2(git_repo: Path) -> None:
         (["--max-error-rate", "nan"], "[smoke] max_error_rate: expected a number from 0 to 1"),
         (["--timeout", "0"], "[smoke] timeout: expected a duration above zero"),
         (["--backoff", "1e400"], "[smoke] backoff: expected a finite duration"),
+        (["--wait", "-5"], "[smoke] wait: expected a finite duration of zero or more"),  # was silently no wait
     ],
 )
 def test_bad_flags_exit_2(git_repo: Path, args: list[str], message: str) -> None:
