@@ -13,7 +13,7 @@ The DNS server runs in a child process (a real server never shares the checker's
 Prints the median wall time per domain for both, the ratio, and every scenario where the verdicts differ.
 Target: < 0.5 s per domain and <= 0.5x checkdmarc's time.
 
-    .venv/bin/python benchmarks/email.py [--repeat 5] [--rtt-ms 0]
+    .venv/bin/python benchmarks/email_gate.py [--repeat 5] [--rtt-ms 0]
 
 --rtt-ms N delays every answer by N ms (loopback has none; a real resolver has some): concurrency
 only pays when queries wait on the network.
@@ -24,7 +24,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# This file is named email.py: drop its directory from the path so `import email` finds the stdlib.
+# Run as a file, this directory comes first on sys.path, and its siblings named like stdlib modules
+# (secrets.py, timing.py...) would shadow them: drop it, the benchmark imports only from the repo root.
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 ROOT = HERE.parent
