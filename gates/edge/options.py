@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from gates.common.duration import parse_duration
+
+if TYPE_CHECKING:  # gates.common.http imports httpx: loaded only when the gate runs
+    from gates.common.http import LoginSpec
 from gates.errors import ConfigError, NotConfigured
 
 SERVE = "serve"
 REDIRECT = "redirect"
 _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?$")
-
-
-@dataclass(frozen=True)
-class Login:
-    path: str
-    method: str = "POST"
-    body: bytes = b""
-    content_type: str | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -42,7 +35,7 @@ class Options:
     timeout: float = 10.0
     http_port: int = 80
     https_port: int = 443
-    login: Login | None = None
+    login: LoginSpec | None = None  # the shared login shape; sent through the gate's own network map
     secrets: frozenset[str] = frozenset()
 
     @property
@@ -124,26 +117,15 @@ def _paths(section: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))  # each path once: check names stay unique
 
 
-def _login(raw: Any) -> tuple[Login | None, set[str]]:
-    from gates.common.http import credential_values
+def _login(raw: Any) -> tuple[LoginSpec | None, set[str]]:
+    from gates.common.http import HTTP_TOKEN, LoginSpec, credential_values, header_problem
 
     if not raw:
         return None, set()
     if not isinstance(raw, Mapping) or not isinstance(raw.get("path"), str) or not raw["path"].startswith("/"):
         raise _fail("login", "a table with path = \"/api/login\"", raw)
-    secrets: set[str] = set()
-    body, content_type = b"", None
-    if raw.get("json") is not None:
-        body, content_type = json.dumps(raw["json"]).encode(), "application/json"
-        secrets = credential_values(raw["json"])
-    elif raw.get("form"):
-        from urllib.parse import urlencode
-
-        body, content_type = urlencode(raw["form"]).encode(), "application/x-www-form-urlencoded"
-        secrets = credential_values(raw["form"])
-    from gates.common.http import HTTP_TOKEN, header_problem
-
-    method = str(raw.get("method") or ("POST" if body else "GET")).upper()
+    body = raw.get("json") if raw.get("json") is not None else raw.get("form") or None
+    method = str(raw.get("method") or ("POST" if body is not None else "GET")).upper()
     if not HTTP_TOKEN.fullmatch(method):
         raise _fail("login.method", "an HTTP method like POST", raw.get("method"))
     headers = {str(k): str(v) for k, v in (raw.get("headers") or {}).items()}
@@ -152,7 +134,9 @@ def _login(raw: Any) -> tuple[Login | None, set[str]]:
         if problem:
             raise _fail(f"login.headers.{name}", f"a header name without spaces and a value on one line ({problem})",
                         value)
-    return Login(_url("login.path", raw["path"]), method, body, content_type, headers), secrets
+    form = dict(raw["form"]) if raw.get("json") is None and raw.get("form") else None
+    spec = LoginSpec(_url("login.path", raw["path"]), method, raw.get("json"), form, headers)
+    return spec, credential_values(body)
 
 
 def _port(section: Mapping[str, Any], key: str, default: int) -> int:

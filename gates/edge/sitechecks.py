@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 from gates.edge import cache, content, cookies, redirects
 from gates.edge.network import Answer, Fetcher, Unreachable
-from gates.edge.options import Login, Options
+from gates.edge.options import Options
 from gates.report import Check, Finding, Status, judge
 
 
@@ -53,14 +54,19 @@ def legacy_checks(options: Options, fetcher: Fetcher, seen: Seen) -> list[Check]
 
 def login(options: Options, fetcher: Fetcher, seen: Seen) -> tuple[Answer | None, str | None]:
     """The login answer, or why there is none."""
-    spec: Login | None = options.login
+    spec = options.login
     if spec is None:
         return None, None
     sent = dict(spec.headers)
-    if spec.content_type:
-        sent.setdefault("Content-Type", spec.content_type)
+    body = b""
+    if spec.json is not None:
+        body = json.dumps(spec.json).encode()
+        sent.setdefault("Content-Type", "application/json")
+    elif spec.form:
+        body = urlencode(dict(spec.form)).encode()
+        sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
     try:
-        answer = fetcher.request(url_for(options, spec.path), spec.method, spec.body, sent)
+        answer = fetcher.request(url_for(options, spec.path), spec.method, body, sent)
     except Unreachable as exc:
         return None, str(exc)
     seen.add([answer])
