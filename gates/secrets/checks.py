@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 from gates.common.git import GitError
 from gates.progress import Progress
@@ -97,9 +96,9 @@ def to_check(scope: Scope, scanner: Scanner, elapsed: float, options: Options,
     suppressed = Suppressed()
     items = keep(scanner.found.values(), baseline, options.allow, suppressed)
     properties.update(suppressed_baseline=suppressed.baseline, suppressed_allow=suppressed.allowed)
-    head = in_head(options.root, items) if scope.group in ("history", "range") else None
-    root: Path | None = options.root if scope.group in ("history", "range") else None
-    findings = tuple(to_finding(item, root, head) for item in items)
+    history = scope.group in ("history", "range") and any(item.origin.commit for item in items)
+    head = in_head(options.root, items) if history else None
+    findings = tuple(to_finding(item, head) for item in items)
     findings = tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule, str(f.location))))
     notes = "; ".join(scope.notes)
     message = scanned + (f"; {notes}" if notes else "")

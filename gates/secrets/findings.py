@@ -49,28 +49,40 @@ def keep(items: Iterable[Located], baseline: frozenset[str], allow: tuple[Allow,
     return kept
 
 
-def in_head(root: Path, items: list[Located]) -> dict[str, list[str]]:
-    """For secrets found in history: which HEAD files still hold each value (one `git grep`)."""
+@dataclass(frozen=True)
+class Head:
+    """What HEAD holds, for telling "still in the code" from "only in history"."""
+
+    values: Mapping[str, list[str]]  # found value -> HEAD files that still contain it
+    paths: frozenset[str]  # every file in HEAD
+
+
+def in_head(root: Path, items: list[Located]) -> Head:
+    """One `git grep` for the values found in history, one `git ls-tree` for the files."""
+    if not git.has_commits(root):
+        return Head({}, frozenset())
+    listed = git.run_git(root, "-c", "core.quotePath=false", "ls-tree", "-r", "-z", "--name-only", "HEAD",
+                         check=False)
+    paths = frozenset(p.decode("utf-8", "replace") for p in listed.split(b"\0") if p)
     # Short values ("test") would match everywhere; for those the file's presence decides.
     values = sorted({i.hit.secret for i in items
                      if i.origin.commit and len(i.hit.secret) >= 8 and "\n" not in i.hit.secret})
     values = values[:MAX_HEAD_LOOKUPS]
     where: dict[str, list[str]] = {v: [] for v in values}
-    if not values or not git.has_commits(root):
-        return where
-    # Patterns go on stdin, never on the command line where other users could read them.
-    out = git.run_git(root, "grep", "-I", "-F", "-o", "-z", "-f", "-", "HEAD", "--",
-                      input="\n".join(values).encode(), check=False)
-    for record in out.split(b"\n"):
-        parts = record.split(b"\0")
-        if len(parts) >= 2:
-            path = parts[0].decode("utf-8", "replace").removeprefix("HEAD:")
-            value = parts[-1].decode("utf-8", "replace")
-            where.setdefault(value, []).append(path)
-    return where
+    if values:
+        # Patterns go on stdin, never on the command line where other users could read them.
+        out = git.run_git(root, "grep", "-I", "-F", "-o", "-z", "-f", "-", "HEAD", "--",
+                          input="\n".join(values).encode(), check=False)
+        for record in out.split(b"\n"):
+            parts = record.split(b"\0")
+            if len(parts) >= 2:
+                path = parts[0].decode("utf-8", "replace").removeprefix("HEAD:")
+                where.setdefault(parts[-1].decode("utf-8", "replace"), []).append(path)
+    return Head(where, paths)
 
 
-def to_finding(item: Located, root: Path | None, head: Mapping[str, list[str]] | None) -> Finding:
+def to_finding(item: Located, head: Head | None) -> Finding:
+    """`head` is given for history and range scans: their findings say when HEAD no longer has them."""
     hit, origin = item.hit, item.origin
     if hit.rule == ENV_FILE_RULE:
         message = f"committed .env file {origin.path}"
@@ -83,7 +95,7 @@ def to_finding(item: Located, root: Path | None, head: Mapping[str, list[str]] |
         if origin.date:
             message += f" on {origin.date}"
     fix = hit.fix
-    gone = _gone_from_head(item, root, head) if origin.commit and root is not None else ""
+    gone = _gone_from_head(item, head) if origin.commit and head is not None else ""
     if gone:
         message += f" — {gone}, still in history"
         fix = f"{HISTORY_NOTE}. {fix}"
@@ -92,9 +104,9 @@ def to_finding(item: Located, root: Path | None, head: Mapping[str, list[str]] |
                    evidence=item.evidence, fix=fix)
 
 
-def _gone_from_head(item: Located, root: Path, head: Mapping[str, list[str]] | None) -> str:
+def _gone_from_head(item: Located, head: Head) -> str:
     """Why HEAD no longer has it ("" when it still does): by value where known, else by file."""
     secret = item.hit.secret
-    if item.hit.rule != ENV_FILE_RULE and secret and head is not None and secret in head:
-        return "" if head[secret] else "no longer in HEAD"
-    return "" if git.path_exists_at(root, "HEAD", item.origin.path) else f"{item.origin.path} is gone from HEAD"
+    if item.hit.rule != ENV_FILE_RULE and secret in head.values:
+        return "" if head.values[secret] else "no longer in HEAD"
+    return "" if item.origin.path in head.paths else f"{item.origin.path} is gone from HEAD"
