@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gates.config import Config
@@ -16,3 +16,4 @@ class GateContext:
     base_ref: str | None = None  # pull-request base, for range scans
     quiet: bool = False
     debug: bool = False
+    cwd: Path = field(default_factory=Path.cwd)  # where the user ran gates: relative flag paths start here

@@ -13,7 +13,9 @@ from collections.abc import Iterable
 
 from gates.common.credentials import find_spans
 
-MIN_KNOWN_SECRET = 4
+# A known secret shorter than this is not masked wherever it appears: a 4-letter value such as
+# "test" would otherwise mask every path and word that contains it.
+MIN_KNOWN_SECRET = 6
 
 
 def mask(secret: str) -> str:

@@ -9,7 +9,7 @@ with secrets planted in some commits and deleted in later ones. Then, alternatel
 and after them `gates secrets --history` with a warm cache, and `gates secrets --staged` on a small commit.
 Prints wall-time medians, the ratios and both tools' finding counts.
 
-    .venv/bin/python benchmarks/secrets.py [--repeat 3] [--workdir DIR]
+    .venv/bin/python benchmarks/secrets_gate.py [--repeat 3] [--workdir DIR]
 """
 
 from __future__ import annotations
