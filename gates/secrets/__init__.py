@@ -12,22 +12,26 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gates.context import GateContext
-from gates.progress import NullProgress, Progress
-from gates.report import Check, Figure, Report
-from gates.secrets.options import Options
-from gates.secrets.options import options_from_config as _options_from_config
+if TYPE_CHECKING:  # `gates secrets --help` imports this package: keep it free of runtime imports
+    from gates.context import GateContext
+    from gates.progress import Progress
+    from gates.report import Report
+    from gates.secrets.options import Options
 
-__all__ = ["Options", "options_from_config", "run"]
+__all__ = ["options_from_config", "run"]
 
 
 def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
-    return _options_from_config(section, ctx)
+    from gates.secrets.options import options_from_config as build
+
+    return build(section, ctx)
 
 
 def run(options: Options, progress: Progress | None = None) -> Report:
+    from gates.progress import NullProgress
+    from gates.report import Check, Figure, Report
     from gates.secrets.checks import scan_scopes, to_check
     from gates.secrets.suppress import read_baseline
 
