@@ -10,24 +10,37 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gates.context import GateContext
-from gates.progress import Progress
-from gates.report import Report
-from gates.timing.options import Options, from_config, secret_values
+if TYPE_CHECKING:  # `gates timing --help` imports this package: nothing is imported here at run time
+    from gates.context import GateContext
+    from gates.progress import Progress
+    from gates.report import Report
+    from gates.timing.options import Options
 
-__all__ = ["Options", "options_from_config", "run"]
+__all__ = ["options_from_config", "run"]
 
 
 def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
+    from gates.timing.options import from_config
+
     return from_config(section, ctx)
 
 
+def __getattr__(name: str) -> Any:
+    if name == "Options":
+        from gates.timing.options import Options
+
+        return Options
+    raise AttributeError(f"module 'gates.timing' has no attribute {name!r}")
+
+
 def run(options: Options, progress: Progress | None = None) -> Report:
+    from gates.report import Report
     from gates.timing import baseline, capacity
     from gates.timing.engine import run_load
     from gates.timing.lifecycle import running_app
+    from gates.timing.options import secret_values
     from gates.timing.verdict import all_figures, route_checks
 
     started = time.monotonic()
