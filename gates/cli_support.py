@@ -93,6 +93,16 @@ def error_boundary(debug: bool) -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("gates: interrupted", err=True)
         sys.exit(130)
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        raise
+    except Exception as exc:  # a bug must not pass a release: could not evaluate, exit 3
+        from gates.redact import redact
+
+        if debug:
+            traceback.print_exc()
+        click.echo(f"gates: internal error: {type(exc).__name__}: {redact(str(exc))}"
+                   " (could not evaluate; run `gates --debug ...` for the traceback and please report it)", err=True)
+        sys.exit(3)
 
 
 def merge_flags(section: Mapping[str, Any], flags: Mapping[str, Any]) -> dict[str, Any]:

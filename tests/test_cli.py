@@ -107,3 +107,14 @@ def test_error_messages_are_redacted(git_repo: Path) -> None:
     result = CliRunner().invoke(cli, ["run"])
     assert result.exit_code == 2
     assert "s3cretPassw0rd" not in result.output
+
+
+def test_an_unexpected_crash_is_exit_3_without_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    from gates.cli_support import error_boundary
+
+    with pytest.raises(SystemExit) as exited, error_boundary(debug=False):
+        raise KeyError("postgres://app:s3cretPassw0rd@db/app")
+    assert exited.value.code == 3
+    err = capsys.readouterr().err
+    assert "internal error: KeyError" in err and "Traceback" not in err
+    assert "s3cretPassw0rd" not in err
