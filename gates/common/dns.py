@@ -227,7 +227,7 @@ def _from_rrset(name: str, rdtype: str, rrset: Any, cnames: tuple[str, ...]) -> 
     mx: list[MX] = []
     for rdata in rrset:
         kind = rdtype.upper()
-        if kind == "TXT":
+        if kind in ("TXT", "SPF"):  # SPF: the obsolete type 99 (RFC 7208 3.1), same rdata as TXT
             records.append(_join_txt(rdata.strings))
         elif kind == "MX":
             host = _strip(rdata.exchange)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from gates.common.dns import Resolver
 from gates.email.dmarc_record import DmarcRecord, is_dmarc, parse_dmarc
-from gates.email.orgdomain import organizational_domain
+from gates.email.orgdomain import organizational_domain, psl_source
 from gates.email.result import Result, quoted
 
 LEVELS = ("baseline", "strict", "bulk-sender")
@@ -32,6 +32,7 @@ def check_dmarc(resolver: Resolver, domain: str, level: str) -> tuple[Result, Dm
     records = [r for r in lookup.records if is_dmarc(r)]
     policy_domain, inherited = domain, False
     org = organizational_domain(domain)
+    result.properties["psl_source"] = psl_source()
     if not records and org != domain:
         org_lookup = resolver.txt(f"_dmarc.{org}")
         if result.failed(org_lookup):
@@ -39,7 +40,8 @@ def check_dmarc(resolver: Resolver, domain: str, level: str) -> tuple[Result, Dm
         records = [r for r in org_lookup.records if is_dmarc(r)]
         if records:
             policy_domain, inherited = org, True
-            result.lines.append(f"no record at {name}; inherited from _dmarc.{org} (its sp= applies)")
+            result.lines.append(f"no record at {name}; inherited from _dmarc.{org} (its sp= applies; "
+                                f"organizational domain from the {psl_source()})")
     near = [r for r in lookup.records if "dmarc1" in r.lower()]
     if not records and near:
         result.error("syntax", f"{name} has a record mentioning DMARC1 that does not start with v=DMARC1, so "
@@ -64,6 +66,9 @@ def check_dmarc(resolver: Resolver, domain: str, level: str) -> tuple[Result, Dm
                          fix="Correct the record, e.g. \"v=DMARC1; p=quarantine; rua=mailto:dmarc@"
                              f"{policy_domain}\".")
         return result, DmarcSummary(None)
+    for problem in record.uri_problems:
+        result.warn("report-uri", f"{source}: {problem}; receivers skip it and those reports are lost",
+                    evidence=evidence, fix=f"Use mailto: addresses, e.g. rua=mailto:dmarc-reports@{policy_domain}.")
     for tag in record.unknown:
         result.warn("unknown-tag", f"{source}: unknown tag {tag}= (ignored by receivers; a typo?)",
                     evidence=evidence, fix=f"Remove {tag}= or correct its name.")

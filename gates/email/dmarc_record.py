@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gates.email.tags import parse_tags
+from gates.email.tags import has_version, parse_tags
 
 POLICIES = ("none", "quarantine", "reject")
 KNOWN_TAGS = ("v", "p", "sp", "np", "pct", "adkim", "aspf", "fo", "rf", "ri", "rua", "ruf", "t", "psd")
@@ -25,6 +25,9 @@ class DmarcRecord:
     tags: dict[str, str]
     problems: list[str] = field(default_factory=list)  # each one makes the record invalid
     unknown: list[str] = field(default_factory=list)
+    # rua/ruf entries receivers skip (not mailto:, malformed): reports lost, the record still applies
+    # (RFC 7489 6.3 and 6.6.3: only v= and p= make a record unusable).
+    uri_problems: list[str] = field(default_factory=list)
     rua: list[ReportURI] = field(default_factory=list)
     ruf: list[ReportURI] = field(default_factory=list)
 
@@ -48,7 +51,7 @@ class DmarcRecord:
 
 
 def is_dmarc(text: str) -> bool:
-    return text.replace(" ", "").lower().startswith("v=dmarc1")
+    return has_version(text, "DMARC1")
 
 
 def parse_dmarc(text: str) -> DmarcRecord:
@@ -84,7 +87,7 @@ def parse_dmarc(text: str) -> DmarcRecord:
         if name in tags:
             uris, bad = _uris(tags[name])
             setattr(record, name, uris)
-            problems.extend(f"{name}: {b}" for b in bad)
+            record.uri_problems.extend(f"{name}: {b}" for b in bad)
     record.unknown = [name for name in tags if name not in KNOWN_TAGS]
     return record
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from gates.common.dns import Lookup, Outcome, Resolver
 from gates.email.result import Result, quoted
-from gates.email.tags import parse_tags
+from gates.email.tags import has_version, parse_tags
 from gates.report import Severity
 
 _STS_ID = re.compile(r"[A-Za-z0-9]{1,32}\Z")
@@ -35,7 +35,7 @@ def check_mta_sts(resolver: Resolver, domain: str, required: bool, fetch: Fetch)
     lookup = resolver.txt(name)
     if result.failed(lookup):
         return result
-    records = [r for r in lookup.records if r.replace(" ", "").lower().startswith("v=stsv1")]
+    records = [r for r in lookup.records if has_version(r, "STSv1")]
     severity = Severity.ERROR if required else Severity.WARNING
     if not records:
         if required:

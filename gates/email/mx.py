@@ -11,7 +11,7 @@ import re
 
 from gates.common.dns import Resolver
 from gates.email.result import Result, quoted
-from gates.email.tags import parse_tags
+from gates.email.tags import has_version, parse_tags
 
 UNKNOWN = "?"  # the SPF record or DMARC policy could not be looked up: say nothing about it
 
@@ -113,7 +113,7 @@ def _records(result: Result, resolver: Resolver, name: str, version: str, requir
     lookup = resolver.txt(name)
     if result.failed(lookup):
         return None
-    records = [r for r in lookup.records if r.replace(" ", "").lower().startswith(f"v={version.lower()}")]
+    records = [r for r in lookup.records if has_version(r, version)]
     if not records:
         if required:
             result.error("missing", f"no v={version} record at {name} ({lookup.outcome.value}) and the config "

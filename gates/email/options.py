@@ -95,8 +95,10 @@ def _domain(text: str) -> str:
     problem = ConfigError(f"[email] domains: expected a domain name like example.com, got {describe(text)}")
     name = text.strip().rstrip(".").lower()
     if not name.isascii():
+        from gates.email.idn import a_label
+
         try:
-            name = name.encode("idna").decode("ascii")  # bücher.example -> xn--bcher-kva.example
+            name = a_label(name)  # bücher.example -> xn--bcher-kva.example (IDNA 2008)
         except UnicodeError:
             raise problem from None
     labels = name.split(".")

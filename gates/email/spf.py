@@ -129,6 +129,12 @@ def _missing(walk: Walk, domain: str, via: Term | None, lookup: Lookup, indent: 
                      "\"v=spf1\" followed by a space, so receivers ignore it", evidence=quoted(domain, near[0]),
                      fix="Start the record with v=spf1 (no leading space or quote, no other text before it).")
         return
+    if via is None and _type99(walk, domain):
+        result.error("missing", f"{domain} publishes its SPF record only as the obsolete SPF type 99 record; "
+                     "receivers read only TXT records (RFC 7208 3.1), so the domain has no SPF",
+                     evidence=f"{domain} SPF (type 99): {_type99(walk, domain)}",
+                     fix=f"Publish the same text as a TXT record at {domain}, and delete the type 99 record.")
+        return
     if via is None:
         result.error("missing", f"{domain} publishes no SPF record: receivers cannot tell your servers "
                      "from forgers", evidence=_found(domain, lookup),
@@ -142,6 +148,12 @@ def _missing(walk: Walk, domain: str, via: Term | None, lookup: Lookup, indent: 
     result.error(f"{kind}-missing", f"{via.text} points to {domain}, which has no SPF record: this is a "
                  "permerror and SPF fails for every message", evidence=_found(domain, lookup),
                  fix=f"Fix the domain in {via.text} (a typo, or a provider that moved its record) or remove it.")
+
+
+def _type99(walk: Walk, domain: str) -> str:
+    """The SPF text published as a type 99 record, if any (asked only to explain a missing TXT record)."""
+    lookup = walk.resolver.lookup(domain, "SPF")
+    return next((r for r in lookup.records if is_spf(r)), "")
 
 
 def _found(domain: str, lookup: Lookup) -> str:

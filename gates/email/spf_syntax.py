@@ -17,7 +17,10 @@ _MODIFIER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*\Z")
 _MODIFIER_START = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*=")
 _MECHANISM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _MACRO = re.compile(r"%\{([A-Za-z])([0-9]*)(r?)([.\-+,/_=]*)\}", re.IGNORECASE)
-_TOPLABEL = re.compile(r"(?=.*[A-Za-z])[A-Za-z0-9]+\Z|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9]\Z")
+# RFC 7208 toplabel: alphanumerics with a letter somewhere, or with a hyphen inside; never all digits,
+# so a:10.0.0.10 is an IP address written where a domain belongs, not a name.
+_TOPLABEL = re.compile(r"(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]+\Z|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9]\Z")
+_PREFIX = re.compile(r"0|[1-9][0-9]{0,2}\Z")  # RFC 7208 ip4-cidr-length / ip6-cidr-length: no leading zeros
 MACRO_LETTERS = set("slodiphv")
 EXP_ONLY_LETTERS = set("crt")
 
@@ -122,7 +125,7 @@ def _parse_mechanism(text: str, qualifier: str, name: str, rest: str) -> tuple[T
         return _parse_ip(text, qualifier, name, rest)
     value, cidr_text = rest, ""
     if name in ("a", "mx"):
-        slash = rest.find("/")
+        slash = _cidr_start(rest)
         if slash >= 0:
             value, cidr_text = rest[:slash], rest[slash:]
     if value and not value.startswith(":"):
@@ -149,11 +152,24 @@ def _parse_ip(text: str, qualifier: str, name: str, rest: str) -> tuple[Term | N
         return None, f"{network!r} is not a valid {'IPv4' if name == 'ip4' else 'IPv6'} network"
     if (name == "ip4") != (parsed.version == 4):
         return None, f"{network!r} is not an {'IPv4' if name == 'ip4' else 'IPv6'} network"
-    if "/" in network and not network.split("/", 1)[1].isdigit():
-        return None, f"{network!r}: the prefix length must be a number"
+    if "/" in network and not _PREFIX.fullmatch(network.split("/", 1)[1]):
+        return None, f"{network!r}: the prefix length must be a number without leading zeros"
     prefix = parsed.prefixlen
     return Term(text, "mechanism", name, qualifier, network,
                 prefix if name == "ip4" else None, prefix if name == "ip6" else None), None
+
+
+def _cidr_start(rest: str) -> int:
+    """Where the dual-cidr of a/mx begins: the first '/' outside a macro (%{ir/} uses '/' as a delimiter)."""
+    depth = 0
+    for index, char in enumerate(rest):
+        if char == "{" and rest[index - 1:index] == "%":
+            depth += 1
+        elif char == "}" and depth:
+            depth -= 1
+        elif char == "/" and not depth:
+            return index
+    return -1
 
 
 def _dual_cidr(text: str) -> tuple[int | None, int | None, str | None]:

@@ -28,3 +28,14 @@ def parse_tags(record: str) -> tuple[dict[str, str], list[str]]:
             continue
         tags[name] = value.strip()
     return tags, problems
+
+
+def has_version(record: str, version: str) -> bool:
+    """The record's first tag is v=<version> exactly: v=DMARC10 or v=STSv1x are other (unknown) records."""
+    match = _VERSION.match(record)
+    return match is not None and match.group(1).lower() == version.lower()
+
+
+# The value ends at ';', whitespace or the end: "v=DMARC1 p=reject" (a missing ';') is still a DMARC
+# record to judge, with a syntax error.
+_VERSION = re.compile(r"\s*v\s*=\s*([^;\s]+)(?=[;\s]|\Z)", re.IGNORECASE)

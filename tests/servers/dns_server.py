@@ -69,7 +69,7 @@ class Zone:
 
 class DNSServer:
     def __init__(self, zone_text: str, mode: str = "normal", faults: Mapping[str, str] | None = None,
-                 delay: float = 0.0) -> None:
+                 delay: float = 0.0, address: str = "127.0.0.1") -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}")
         self.zone = Zone(zone_text)
@@ -79,12 +79,14 @@ class DNSServer:
         self.queries: list[tuple[str, str, str]] = []
         self._lock = threading.Lock()
         self._servers: list[socketserver.BaseServer] = []
-        self.address = "127.0.0.1"
+        self.address = address  # "::1" serves on the IPv6 loopback
         self.port = 0
 
     @property
     def nameserver(self) -> str:
-        return f"{self.address}:{self.port}"
+        """IP:PORT, with an IPv6 address in brackets ([::1]:PORT) as --nameserver takes it."""
+        host = f"[{self.address}]" if ":" in self.address else self.address
+        return f"{host}:{self.port}"
 
     # -- answering ----------------------------------------------------------------------------
     def reply(self, data: bytes, protocol: str) -> bytes | None:
@@ -141,11 +143,14 @@ class DNSServer:
                 if answer is not None:
                     sock.sendall(struct.pack("!H", len(answer)) + answer)
 
+        family = socket.AF_INET6 if ":" in self.address else socket.AF_INET
+        udp_class = type("UDPServer", (socketserver.ThreadingUDPServer,), {"address_family": family})
+        tcp_class = type("TCPServer", (socketserver.ThreadingTCPServer,), {"address_family": family})
         for _attempt in range(20):
-            udp = socketserver.ThreadingUDPServer((self.address, 0), UDPHandler)
+            udp = udp_class((self.address, 0), UDPHandler)
             port = udp.server_address[1]
             try:
-                tcp = socketserver.ThreadingTCPServer((self.address, port), TCPHandler)
+                tcp = tcp_class((self.address, port), TCPHandler)
             except OSError:
                 udp.server_close()
                 continue
