@@ -31,7 +31,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     started = time.perf_counter()
     progress = progress or NullProgress()
     sets = _django_projects([_as_sql(found, options.root) for found in options.sets], options.root)
-    checks = [Check("discovery", Status.PASSED, message=summary(sets, options.root), group="discovery")]
+    checks = [_discovery(sets, options.root, summary(sets, options.root))]
     for found in sets:
         if not found.runnable and found.framework != "django":
             checks.append(_not_executed(found, options.root))
@@ -128,6 +128,17 @@ def _django_as_sql(server: Server, found: MigrationSet, options: Options) -> tup
         return read_django(found, options.root, server.url_for(scratch), server.password, dict(options.env))
     finally:
         drop_scratch(server, scratch)
+
+
+def _discovery(sets: list[MigrationSet], root: Path, text: str) -> Check:
+    """What was found; a file found beside the migrations but not run is a warning, never silence."""
+    from gates.migrations.apply import relative
+    from gates.report import Finding, Location, Severity, judge
+
+    findings = tuple(Finding("migration-not-run", f"{path.name}: {why}", Severity.WARNING,
+                             Location(relative(path, root)), fix="rename or remove it, or run it another way")
+                     for found in sets for path, why in found.skipped)
+    return Check("discovery", judge(findings), findings=findings, message=text, group="discovery")
 
 
 def _not_executed(found: MigrationSet, root: Path) -> Check:

@@ -5,7 +5,8 @@ themselves only need Alembic and SQLAlchemy. So the gate runs `upgrade heads --s
 `downgrade head:base --sql` in a subprocess with an env.py of its own (PostgreSQL dialect, literal
 binds) and the project's `versions/` folder, then cuts the output at Alembic's
 `-- Running upgrade A -> B` comments into one migration per revision, with its down. Alembic's own
-bookkeeping (`alembic_version`, BEGIN/COMMIT) is dropped. Lines then refer to the generated SQL, not
+bookkeeping (`alembic_version`, BEGIN/COMMIT) is dropped; statements in an `autocommit_block()`
+(COMMIT … BEGIN inside a revision) are marked as run outside the transaction. Lines then refer to the generated SQL, not
 the .py file, so findings point at the revision file without a line.
 """
 
@@ -46,6 +47,9 @@ try:
 except Exception as exc:  # several heads, or a downgrade that raises: no down path to prove
     print(f"\\n-- gates: downgrade failed: {type(exc).__name__}: {exc}")
 """
+
+# Statements of an `autocommit_block()` run outside the revision's transaction: CONCURRENTLY is fine there.
+AUTOCOMMIT = "-- gates: allow concurrently-in-transaction (alembic autocommit_block)"
 
 PYTHON = sys.executable  # the interpreter that runs the revision scripts: the one gates runs in
 
@@ -105,8 +109,14 @@ def _without_bookkeeping(sql: str) -> str:
         pieces = [sql[s] for s in pglast.split(sql, with_parser=False, only_slices=True)]
     except Exception:  # pglast's scanner error: keep the text as it is for PostgreSQL to judge
         return sql
-    kept = [p.strip() for p in pieces if "alembic_version" not in p and p.strip().upper() not in ("BEGIN", "COMMIT")]
-    return "".join(f"{piece};\n\n" for piece in kept if piece)
+    kept, autocommit = [], False
+    for piece in (p.strip() for p in pieces):
+        word = piece.upper()
+        if word in ("BEGIN", "COMMIT"):  # COMMIT … BEGIN inside a revision: an autocommit_block()
+            autocommit = word == "COMMIT"
+        elif piece and "alembic_version" not in piece:
+            kept.append(f"{AUTOCOMMIT}\n{piece}" if autocommit else piece)
+    return "".join(f"{piece};\n\n" for piece in kept)
 
 
 def _revision_files(versions: Path) -> dict[str, Path]:

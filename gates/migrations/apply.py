@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gates.migrations.database import Server
-from gates.migrations.statements import Statement
+from gates.migrations.statements import Statement, concurrent
 
 MARKER = "@@gates-statement"
 _ERROR = re.compile(r"^(?:psql:[^\n]*?:\d+: )?(?:ERROR|FATAL):\s+(?:(?P<code>[0-9A-Z]{5}):\s+)?(?P<msg>.*)$", re.M)
@@ -61,7 +61,7 @@ class Limits:
 def needs_autocommit(statements: list[Statement]) -> bool:
     for statement in statements:
         node = statement.node
-        if node is not None and (node.kind in _NO_TRANSACTION or node.concurrent):
+        if node is not None and (node.kind in _NO_TRANSACTION or concurrent(node)):
             return True
     return False
 
@@ -75,8 +75,13 @@ def script(statements: list[Statement], limits: Limits, transaction: bool, after
     if transaction:
         lines.append("BEGIN;")
     for index, statement in enumerate(statements):
+        if statement.kind == "meta":  # psql-only (\connect could leave the scratch database): reported, never run
+            continue
         lines.append(f"\\echo {MARKER} {index}")
-        lines.append(statement.text.rstrip().rstrip(";") + "\n;")
+        if statement.kind == "copy":  # psql reads the rows that follow from the script itself, up to `\.`
+            lines.append(statement.text.rstrip() + "\n")
+        else:
+            lines.append(statement.text.rstrip().rstrip(";") + "\n;")
     if transaction:
         lines.append(f"\\echo {MARKER} commit")
         lines.append("COMMIT;")

@@ -20,8 +20,12 @@ from gates.errors import ConfigError
 FRAMEWORKS = ("supabase", "prisma", "drizzle", "flyway", "golang-migrate", "dbmate", "alembic", "django", "sql")
 # Frameworks whose tool has a down (undo/rollback) migration to prove.
 WITH_DOWN = frozenset({"flyway", "golang-migrate", "dbmate", "alembic", "django"})
-# Frameworks whose tool wraps each migration in a transaction.
-TRANSACTIONAL = frozenset({"prisma", "flyway", "supabase", "dbmate", "alembic", "django"})
+# How each framework's tool runs a migration (see rules.WRAP_MODES): in one transaction "always"
+# (Alembic's env.py, Django's atomic migrations, dbmate, Drizzle's migrator runs them all in one), or
+# only when the file holds several statements ("multi": one simple-query string, or Flyway/Supabase
+# running a lone non-transactional statement on its own).
+WRAP = {"prisma": "multi", "flyway": "multi", "supabase": "multi", "golang-migrate": "multi", "dbmate": "always",
+        "alembic": "always", "django": "always", "drizzle": "always", "sql": "never"}
 
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", ".venv-ci", "__pycache__", "dist", "build",
                        ".next", "target", "vendor", ".tox", ".mypy_cache", ".ruff_cache", "site-packages"})
@@ -32,6 +36,7 @@ _MIGRATE = re.compile(r"^(?P<key>.+)\.(?P<dir>up|down)\.sql$", re.I)
 _DBMATE_UP = re.compile(r"^--\s*migrate:up\b.*$", re.M)
 _DBMATE_DOWN = re.compile(r"^--\s*migrate:down\b.*$", re.M)
 _SUPABASE = re.compile(r"^\d{14}_.*\.sql$")
+_SUPABASE_RUNS = re.compile(r"^\d+_.*\.sql$")  # what the Supabase CLI applies; it skips other names
 _DRIZZLE_OUT = re.compile(r"""\bout\s*:\s*["']([^"']+)["']""")
 _SCRIPT_LOCATION = re.compile(r"^\s*script_location\s*=\s*(.+?)\s*$", re.M)
 
@@ -42,6 +47,8 @@ class SqlSource:
     text: str
     first_line: int = 1  # where `text` starts in `path` (dbmate keeps up and down in one file)
     generated: bool = False  # SQL generated from `path` (Alembic): its lines are not the file's
+    not_utf8_line: int = 0  # the first line that is not UTF-8 (read with replacement characters), 0 = clean
+    wrap: str = ""  # overrides WRAP for this migration (Django atomic = False, dbmate transaction:false)
 
 
 @dataclass(frozen=True)
@@ -58,15 +65,15 @@ class MigrationSet:
     migrations: tuple[Migration, ...] = ()
     runnable: bool = True
     note: str = ""  # what a person should know about how this set was read
+    skipped: tuple[tuple[Path, str], ...] = ()  # files found in the folder but not run, and why
     files: int = field(default=0, compare=False)
 
     @property
     def has_down(self) -> bool:
         return self.framework in WITH_DOWN
 
-    @property
-    def transactional(self) -> bool:
-        return self.framework in TRANSACTIONAL
+    def wrap(self, source: SqlSource) -> str:
+        return source.wrap or WRAP.get(self.framework, "never")
 
 
 def discover(root: Path, paths: tuple[str, ...] = (), framework: str | None = None) -> list[MigrationSet]:
@@ -172,7 +179,14 @@ def _read(path: Path) -> str:
 
 
 def _source(path: Path) -> SqlSource:
-    return SqlSource(path, _read(path))
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return SqlSource(path, "")
+    try:
+        return SqlSource(path, data.decode("utf-8"))
+    except UnicodeDecodeError as exc:  # PostgreSQL would refuse it as UTF-8; the gate reads on, and says so
+        return SqlSource(path, data.decode("utf-8", "replace"), not_utf8_line=data.count(b"\n", 0, exc.start) + 1)
 
 
 def _natural(name: str) -> list[object]:
@@ -189,12 +203,15 @@ def read_plain(folder: Path) -> MigrationSet:
 
 def read_supabase(folder: Path) -> MigrationSet:
     files = sorted(p for p in folder.glob("*.sql") if p.is_file())
-    odd = [p.name for p in files if not _SUPABASE.match(p.name)]
+    runs = [p for p in files if _SUPABASE_RUNS.match(p.name)]
+    skipped = tuple((p, "the Supabase CLI skips a file not named <timestamp>_name.sql") for p in files
+                    if not _SUPABASE_RUNS.match(p.name))
+    odd = [p.name for p in runs if not _SUPABASE.match(p.name)]
     note = "Supabase migrations, in timestamp order"
     if odd:
         note += f"; {len(odd)} file(s) without a 14-digit timestamp prefix: {', '.join(odd[:3])}"
-    return MigrationSet("supabase", folder, tuple(Migration(p.name, _source(p)) for p in files), note=note,
-                        files=len(files))
+    return MigrationSet("supabase", folder, tuple(Migration(p.name, _source(p)) for p in runs), note=note,
+                        files=len(files), skipped=skipped)
 
 
 def read_prisma(folder: Path) -> MigrationSet:
@@ -221,28 +238,35 @@ def read_drizzle(folder: Path) -> MigrationSet:
             migrations.append(Migration(tag, _source(path)))
         else:
             missing.append(tag)
-    if missing:
-        note += f"; journal entries without a .sql file: {', '.join(missing)}"
-    return MigrationSet("drizzle", folder, tuple(migrations), note=note, files=len(migrations))
+    skipped = tuple((journal, f"journal entry {tag} has no {tag}.sql") for tag in missing)
+    return MigrationSet("drizzle", folder, tuple(migrations), note=note, files=len(migrations), skipped=skipped)
 
 
 def read_flyway(folder: Path) -> MigrationSet:
     ups: dict[tuple[int, ...], Path] = {}
     undos: dict[tuple[int, ...], Path] = {}
-    for path in folder.glob("*.sql"):
+    skipped: list[tuple[Path, str]] = []
+    for path in sorted(folder.glob("*.sql")):
         match = _FLYWAY.match(path.name)
         if match:
-            version = tuple(int(p) for p in re.split(r"[._]", match["version"]))
-            (ups if match["kind"].upper() == "V" else undos)[version] = path
+            parts = [int(p) for p in re.split(r"[._]", match["version"])]
+            while len(parts) > 1 and parts[-1] == 0:  # Flyway: 1.0 and 1 are the same version
+                parts.pop()
+            version = tuple(parts)
+            kind = ups if match["kind"].upper() == "V" else undos
+            if version in kind:
+                skipped.append((path, f"same version as {kind[version].name}: Flyway refuses both"))
+                continue
+            kind[version] = path
+        elif path.name.startswith("R__"):
+            skipped.append((path, "repeatable migration (R__): not run by this gate"))
+    skipped += [(path, "undo without a V migration of its version") for v, path in undos.items() if v not in ups]
     migrations = tuple(
         Migration(path.name, _source(path), _source(undos[v]) if v in undos else None)
         for v, path in sorted(ups.items())
     )
-    repeatable = [p.name for p in folder.glob("R__*.sql")]
     note = "Flyway versioned migrations (V<n>__), undo from U<n>__"
-    if repeatable:
-        note += f"; repeatable migrations not run: {', '.join(sorted(repeatable)[:3])}"
-    return MigrationSet("flyway", folder, migrations, note=note, files=len(ups) + len(undos))
+    return MigrationSet("flyway", folder, migrations, note=note, files=len(ups) + len(undos), skipped=tuple(skipped))
 
 
 def read_migrate(folder: Path) -> MigrationSet:
@@ -252,14 +276,17 @@ def read_migrate(folder: Path) -> MigrationSet:
         if match:
             pairs.setdefault(match["key"], {})[match["dir"].lower()] = path
     migrations = []
+    skipped = []
     for key in sorted(pairs, key=_natural):
         pair = pairs[key]
         if "up" in pair:
             down = pair.get("down")
             migrations.append(Migration(key, _source(pair["up"]), _source(down) if down else None))
+        else:
+            skipped.append((pair["down"], "a .down.sql without its .up.sql"))
     return MigrationSet("golang-migrate", folder, tuple(migrations),
                         note="golang-migrate pairs (<version>_<name>.up.sql / .down.sql)",
-                        files=sum(len(p) for p in pairs.values()))
+                        files=sum(len(p) for p in pairs.values()), skipped=tuple(skipped))
 
 
 def read_dbmate(folder: Path) -> MigrationSet:
@@ -272,7 +299,8 @@ def read_dbmate(folder: Path) -> MigrationSet:
             continue
         down_match = _DBMATE_DOWN.search(text)
         up_end = down_match.start() if down_match and down_match.start() > up_match.end() else len(text)
-        up = SqlSource(path, text[up_match.end():up_end], text.count("\n", 0, up_match.end()) + 1)
+        wrap = "never" if re.search(r"\btransaction:\s*false\b", up_match.group(0)) else ""
+        up = SqlSource(path, text[up_match.end():up_end], text.count("\n", 0, up_match.end()) + 1, wrap=wrap)
         down = None
         if down_match:
             end = up_match.start() if up_match.start() > down_match.end() else len(text)

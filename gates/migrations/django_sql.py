@@ -100,7 +100,9 @@ def read_django(found: MigrationSet, root: Path, url: str, password: str, env: d
     dependencies: list[Migration] = []
     for item in json.loads(done.stdout[marker + len("GATES-JSON"):]):
         path = Path(item["path"]) if item["path"] else project / item["app"] / "migrations" / f"{item['name']}.py"
-        up = SqlSource(path, _without_transaction(item["up"]), generated=True)
+        # sqlmigrate wraps an atomic migration in BEGIN/COMMIT; `atomic = False` runs without a transaction
+        atomic = any(line.strip().upper() == "BEGIN;" for line in item["up"].splitlines())
+        up = SqlSource(path, _without_transaction(item["up"]), generated=True, wrap="always" if atomic else "never")
         down_text = _without_transaction(item["down"])
         down = SqlSource(path, down_text, generated=True) if down_text.strip() and not item["why"] else None
         migration = Migration(f"{item['app']}/{item['name']}", up, down)

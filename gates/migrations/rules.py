@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from gates.migrations.statements import Statement
+from gates.migrations.statements import Statement, concurrent
 from gates.report import Severity
 
 E, W = Severity.ERROR, Severity.WARNING
@@ -75,6 +75,19 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "use plain VACUUM, or pg_repack"),
     Rule("lock-table", W, "an explicit LOCK blocks traffic for the rest of the transaction",
          "avoid explicit locks in migrations, or keep the transaction very short with lock_timeout"),
+    Rule("cluster", W, "CLUSTER rewrites the table under an ACCESS EXCLUSIVE lock: reads and writes wait",
+         "pg_repack, or CLUSTER in a maintenance window, not in a deploy"),
+    Rule("reindex-not-concurrently", W, "REINDEX without CONCURRENTLY blocks writes to the table and reads that "
+         "use the index while it rebuilds", "REINDEX … CONCURRENTLY (PostgreSQL 12+), outside a transaction"),
+    Rule("set-logged", W, "SET LOGGED / SET UNLOGGED rewrites the table under an ACCESS EXCLUSIVE lock "
+         "(and UNLOGGED data is lost on a crash and not replicated)", "create the table with the persistence "
+         "it needs; change it only in a maintenance window"),
+    Rule("drop-database", E, "drops a whole database", "never drop a database from a migration"),
+    Rule("enum-value-in-transaction", E, "a value added with ALTER TYPE … ADD VALUE cannot be used in the "
+         "transaction that added it (unsafe use of new value); before PostgreSQL 12 ADD VALUE cannot run in a "
+         "transaction at all", "add the enum value in its own migration, use it in the next one"),
+    Rule("psql-meta-command", W, "a psql meta-command (\\connect, \\set…) is not SQL: migration tools other than "
+         "psql fail on it, and the gate does not run it", "remove it, or run this migration with psql"),
     Rule("lock-timeout-missing", W, "this statement waits for a lock on a live table with no lock_timeout: "
          "behind one long query, it queues every other query on the table", "SET lock_timeout = '5s' at the top "
          "of the migration (and retry on timeout)"),
@@ -83,6 +96,10 @@ RULES: dict[str, Rule] = {r.id: r for r in (
 VOLATILE = frozenset({"random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
                       "clock_timestamp", "timeofday", "nextval", "txid_current", "statement_timestamp",
                       "setseed", "uuidv7", "uuidv4"})
+# How a framework runs a migration: "always" in one transaction (Alembic, Django, dbmate, Drizzle), "multi"
+# in an implicit one only when it holds several statements (Prisma, golang-migrate, Flyway, Supabase run a
+# single-statement file on its own), "never" (psql without --single-transaction).
+WRAP_MODES = ("always", "multi", "never")
 SERIAL = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
 TEXTUAL = frozenset({"text", "varchar", "bpchar", "citext"})
 
@@ -95,35 +112,61 @@ class Hit:
 
 
 @dataclass
+class History:
+    """What earlier migrations of the set established, for the rules of later ones (updated in place)."""
+
+    # "table.column" with a validated CHECK (column IS NOT NULL) (SET NOT NULL then skips its scan, PG 12+);
+    # a bare "table" when a constraint of unknown definition was validated there (trusted, not to cry wolf)
+    not_null: set[str] = field(default_factory=set)
+    pending: dict[str, str] = field(default_factory=dict)  # NOT VALID not-null CHECK name -> "table.column"
+
+
+@dataclass
 class MigrationState:
     """What earlier statements of the same migration established."""
 
     transactional: bool  # the framework wraps the migration in a transaction
+    history: History = field(default_factory=History)
     created: set[str] = field(default_factory=set)
-    validated: set[str] = field(default_factory=set)  # tables with a VALIDATE CONSTRAINT earlier on
     in_block: bool = False
     lock_timeout: bool = False
     warned_lock_timeout: bool = False
+    new_enum_values: set[str] = field(default_factory=set)  # added in this transaction: unusable until COMMIT
+
+    @property
+    def wrapped(self) -> bool:
+        return self.transactional or self.in_block
 
 
-def lint(statements: list[Statement], transactional: bool, validated: set[str] | None = None) -> list[Hit]:
+def lint(statements: list[Statement], transactional: bool | str, history: History | None = None) -> list[Hit]:
     """Every rule hit in one migration, minus those suppressed by `-- gates: allow <rule>`.
 
-    `transactional`: the framework wraps migrations in a transaction; a single-statement migration is
-    run on its own by those tools (Prisma, and any simple-query runner), so it is not wrapped.
-    `validated`: tables with a validated constraint from earlier migrations; updated in place.
+    `transactional`: how the framework runs the migration, one of WRAP_MODES (True means "multi":
+    tools that wrap several statements run a single-statement migration on its own).
+    `history`: what earlier migrations established; updated in place.
     """
-    state = MigrationState(transactional and len(statements) > 1)
-    if validated is not None:
-        state.validated = validated
+    mode = ("multi" if transactional else "never") if isinstance(transactional, bool) else transactional
+    sql = [s for s in statements if s.kind != "meta"]
+    state = MigrationState(mode == "always" or (mode == "multi" and len(sql) > 1), history or History())
     hits: list[Hit] = []
     for statement in statements:
-        if statement.node is None:
-            continue
-        for rule_id, detail in _check(statement.node, state):
+        found: list[tuple[str, str]] = []
+        if statement.kind == "meta":
+            found.append(("psql-meta-command", statement.text[:60]))
+        elif statement.node is not None:
+            found += _check(statement.node, state)
+            found += _uses_new_enum_value(statement, state)
+        for rule_id, detail in found:
             if rule_id not in statement.allowed and "all" not in statement.allowed:
                 hits.append(Hit(RULES[rule_id], statement, detail))
     return hits
+
+
+def _uses_new_enum_value(statement: Statement, state: MigrationState) -> list[tuple[str, str]]:
+    if statement.node.kind == "AlterEnumStmt" or not state.wrapped:
+        return []
+    used = [value for value in state.new_enum_values if f"'{value}'" in statement.text]
+    return [("enum-value-in-transaction", f"'{used[0]}'")] if used else []
 
 
 def _name(relation: Any) -> str:
@@ -167,13 +210,48 @@ def _transaction(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
         state.in_block = True
     elif kind in ("TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK"):
         state.in_block = False
+        state.transactional = False  # the framework's own transaction, if any, ended here
+        state.new_enum_values.clear()
     return iter(())
 
 
 def _set(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     if (node.name or "").lower() == "lock_timeout":
-        state.lock_timeout = True
+        values = [getattr(a, "fields", {}) for a in node.args or ()]
+        zero = any(v.get("ival") == {} or v.get("sval", {}).get("sval") == "0" for v in values)
+        # `SET lock_timeout = 0` and RESET turn it off again
+        state.lock_timeout = node.fields.get("kind") == "VAR_SET_VALUE" and not zero
     return iter(())
+
+
+def _alter_enum(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    if node.newVal:
+        state.new_enum_values.add(str(node.newVal))
+    return iter(())
+
+
+def _reindex(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    what = _name(node.relation) or str(node.name or "")
+    if concurrent(node):
+        if state.wrapped:
+            yield "concurrently-in-transaction", f"REINDEX {what} CONCURRENTLY"
+    else:
+        yield "reindex-not-concurrently", what
+
+
+def _cluster(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    table = _name(node.relation)
+    if not table or _existing(state, table):
+        yield "cluster", table or "every clustered table"
+
+
+def _trigger(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    # CREATE TRIGGER takes a SHARE ROW EXCLUSIVE lock on its table: writes wait behind it
+    yield from _needs_lock_timeout(state, _name(node.relation))
+
+
+def _drop_database(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    yield "drop-database", str(node.dbname or "")
 
 
 def _drop(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
@@ -185,8 +263,10 @@ def _drop(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
         if existing:
             yield "drop-table", ", ".join(existing)
             yield from _needs_lock_timeout(state, existing[0])
+    elif node.removeType == "OBJECT_TRIGGER" and names:
+        yield from _needs_lock_timeout(state, names[0].split(".")[-2].lower() if "." in names[0] else "")
     elif node.removeType == "OBJECT_INDEX":
-        if node.concurrent and (state.transactional or state.in_block):
+        if node.concurrent and state.wrapped:
             yield "concurrently-in-transaction", "DROP INDEX CONCURRENTLY"
         elif not node.concurrent:
             yield "drop-index-not-concurrently", ", ".join(names)
@@ -200,7 +280,7 @@ def _rename(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
         return
     if node.renameType == "OBJECT_COLUMN":
         yield "rename-column", f"{table}.{node.subname} -> {node.newname}"
-    elif node.renameType == "OBJECT_TABLE":
+    elif node.renameType in ("OBJECT_TABLE", "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_FOREIGN_TABLE"):
         yield "rename-table", f"{table} -> {node.newname}"
     else:
         return
@@ -209,7 +289,7 @@ def _rename(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
 
 def _index(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     table = _name(node.relation)
-    if node.concurrent and (state.transactional or state.in_block):
+    if node.concurrent and state.wrapped:
         yield "concurrently-in-transaction", f"index on {table}"
     elif not node.concurrent and _existing(state, table):
         yield "create-index-not-concurrently", f"index on {table}"
@@ -225,24 +305,49 @@ def _alter(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
         sub = cmd.subtype
         if sub == "AT_DropColumn":
             yield "drop-column", f"{table}.{cmd.name}"
+            if cmd.behavior == "DROP_CASCADE":
+                yield "drop-cascade", f"{table}.{cmd.name}"
         elif sub == "AT_AlterColumnType":
             yield _type_change(cmd), f"{table}.{cmd.name}"
-        elif sub == "AT_SetNotNull" and table not in state.validated:
+        elif sub == "AT_SetNotNull" and not {table, f"{table}.{str(cmd.name).lower()}"} & state.history.not_null:
             yield "set-not-null", f"{table}.{cmd.name}"
         elif sub == "AT_ValidateConstraint":
-            state.validated.add(table)
+            name = str(cmd.name or "").lower()
+            state.history.not_null.add(state.history.pending.pop(name, table))
         elif sub == "AT_AddColumn":
             yield from _add_column(cmd.def_, table)
         elif sub == "AT_AddConstraint":
+            _remember_not_null_check(cmd.def_, table, state.history)
             yield from _constraint(cmd.def_, table)
+        elif sub in ("AT_SetLogged", "AT_SetUnLogged"):
+            yield "set-logged", f"{table} {'LOGGED' if sub == 'AT_SetLogged' else 'UNLOGGED'}"
         locking = locking or sub not in ("AT_ValidateConstraint", "AT_SetStatistics")
     if locking:
         yield from _needs_lock_timeout(state, table)
 
 
+def _remember_not_null_check(constraint: Any, table: str, history: History) -> None:
+    """A CHECK (col IS NOT NULL): validated now, or pending its VALIDATE CONSTRAINT when NOT VALID."""
+    expr = constraint.fields.get("raw_expr") or {}
+    test = expr.get("NullTest") if constraint.contype == "CONSTR_CHECK" and isinstance(expr, dict) else None
+    if not test or test.get("nulltesttype") != "IS_NOT_NULL":
+        return
+    fields = test.get("arg", {}).get("ColumnRef", {}).get("fields", [])
+    column = str(fields[-1].get("String", {}).get("sval", "")).lower() if fields else ""
+    if not column:
+        return
+    if constraint.skip_validation:
+        history.pending[str(constraint.conname or "").lower()] = f"{table}.{column}"
+    else:
+        history.not_null.add(f"{table}.{column}")
+
+
 def _type_change(cmd: Any) -> str:
+    # varchar(n) -> varchar(m > n) / text is binary-coercible (no rewrite), but only from a textual type
+    # and without USING: a USING expression always rewrites the table
     names = [str(n.sval or "") for n in (cmd.def_.typeName.names or ())]
-    return "alter-column-type-text" if names and names[-1].lower() in TEXTUAL else "alter-column-type"
+    textual = bool(names) and names[-1].lower() in TEXTUAL and not cmd.def_.fields.get("raw_default")
+    return "alter-column-type-text" if textual else "alter-column-type"
 
 
 def _add_column(column: Any, table: str) -> Iterator[tuple[str, str]]:
@@ -252,11 +357,16 @@ def _add_column(column: Any, table: str) -> Iterator[tuple[str, str]]:
     where = f"{table}.{column.colname}"
     if types and types[-1] in SERIAL:
         yield "add-column-volatile-default", f"{where} ({types[-1]})"
+    elif any(c.contype == "CONSTR_IDENTITY" for c in constraints):  # every existing row gets a sequence value
+        yield "add-column-volatile-default", f"{where} (identity)"
     elif default is not None and _calls_volatile(default.fields.get("raw_expr")):
         yield "add-column-volatile-default", where
-    if any(c.contype == "CONSTR_GENERATED" for c in constraints):
+    # a VIRTUAL generated column (PostgreSQL 18) is computed on read: no rewrite
+    if any(c.contype == "CONSTR_GENERATED" and c.generated_kind != "v" for c in constraints):
         yield "add-column-generated", where
-    if any(c.contype == "CONSTR_NOTNULL" for c in constraints) and default is None:
+    filled = default is not None or any(c.contype in ("CONSTR_IDENTITY", "CONSTR_GENERATED") for c in constraints) \
+        or (bool(types) and types[-1] in SERIAL)
+    if any(c.contype in ("CONSTR_NOTNULL", "CONSTR_PRIMARY") for c in constraints) and not filled:
         yield "add-not-null-column", where
     for constraint in constraints:
         if constraint.contype == "CONSTR_FOREIGN":
@@ -324,5 +434,6 @@ _HANDLERS = {
     "CreateStmt": _create, "CreateTableAsStmt": _create_as, "TransactionStmt": _transaction,
     "VariableSetStmt": _set, "DropStmt": _drop, "RenameStmt": _rename, "IndexStmt": _index,
     "AlterTableStmt": _alter, "TruncateStmt": _truncate, "DeleteStmt": _delete, "UpdateStmt": _update,
-    "VacuumStmt": _vacuum, "LockStmt": _lock,
+    "VacuumStmt": _vacuum, "LockStmt": _lock, "AlterEnumStmt": _alter_enum, "ReindexStmt": _reindex,
+    "ClusterStmt": _cluster, "CreateTrigStmt": _trigger, "DropdbStmt": _drop_database,
 }

@@ -16,7 +16,7 @@ from gates.migrations.apply import Applied, ApplyError, Limits, apply, relative
 from gates.migrations.database import Server, create_scratch, drop_scratch
 from gates.migrations.discover import Migration, MigrationSet, SqlSource
 from gates.migrations.options import Allow
-from gates.migrations.rules import Hit, lint
+from gates.migrations.rules import History, Hit, lint
 from gates.migrations.seed import SEED_SQL, seed
 from gates.migrations.seed import parse as parse_seed
 from gates.migrations.shims import stub_extensions
@@ -35,7 +35,7 @@ class SetRun:
     schema: Path | None = None
     available: frozenset[str] = frozenset()  # extensions the server has
     seed: bool = True
-    validated: set[str] = field(default_factory=set)  # tables with a VALIDATE CONSTRAINT in an earlier migration
+    history: History = field(default_factory=History)  # what earlier migrations established, for the rules
     seeded: set[str] = field(default_factory=set)
     unseeded: dict[str, str] = field(default_factory=dict)  # table -> why it could not be seeded
     stubbed: set[str] = field(default_factory=set)
@@ -102,7 +102,9 @@ def _prepare(server: Server, database: str, run: SetRun, prelude: list[tuple[str
 def _apply_base(server: Server, database: str, run: SetRun) -> Check:
     started = time.perf_counter()
     for migration in run.base:
-        done = apply(server, database, stub_extensions(split(migration.up), run.available)[0], run.limits)
+        statements = split(migration.up)
+        lint(statements, run.migration_set.wrap(migration.up), run.history)  # constraints validated in production
+        done = apply(server, database, stub_extensions(statements, run.available)[0], run.limits)
         if not done.ok:
             finding = _error_finding("base-failed", migration.up, done, run)
             return Check(run.name(f"base {run.base_label}"), Status.ERROR, time.perf_counter() - started,
@@ -144,6 +146,8 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
                                          "statements": len(statements)}
         status = judge(findings)
         message = f"stubbed extensions this server lacks: {', '.join(stubbed)}" if stubbed else ""
+        if not statements:
+            message = "no statements (an empty migration, or only comments): nothing to apply"
         if stubbed:
             properties["stubbed_extensions"] = ", ".join(stubbed)
         if done.ok:
@@ -192,7 +196,12 @@ def _not_applied(run: SetRun, migration: Migration, why: str) -> Check:
 def _lint(run: SetRun, source: SqlSource, statements: list[Statement]) -> list[Finding]:
     path = relative(source.path, run.root)
     findings = []
-    for hit in lint(statements, run.migration_set.transactional, run.validated):
+    if source.not_utf8_line:
+        findings.append(Finding("not-utf8", "the file is not UTF-8: PostgreSQL (client_encoding UTF8) and most "
+                                "migration tools refuse it; the gate read it with replacement characters",
+                                Severity.WARNING, run.location(source, source.not_utf8_line),
+                                fix="re-save the file as UTF-8"))
+    for hit in lint(statements, run.migration_set.wrap(source), run.history):
         if not _allowed(run.allow, hit, path):
             findings.append(_hit_finding(hit, source, run))
     return findings

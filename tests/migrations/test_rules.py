@@ -5,13 +5,13 @@ from pathlib import Path
 import pytest
 
 from gates.migrations.discover import SqlSource
-from gates.migrations.rules import RULES, lint
+from gates.migrations.rules import RULES, History, lint
 from gates.migrations.statements import split
 
 SETUP = "SET lock_timeout = '5s';\n"
 
 
-def rules_for(sql: str, transactional: bool = False) -> list[str]:
+def rules_for(sql: str, transactional: bool | str = False) -> list[str]:
     return [hit.rule.id for hit in lint(split(SqlSource(Path("m.sql"), sql)), transactional)]
 
 
@@ -49,6 +49,14 @@ CASES = [
     ("update-without-where", "UPDATE users SET name = 'x';", "UPDATE users SET name = 'x' WHERE id < 1000;"),
     ("vacuum-full", "VACUUM FULL users;", "VACUUM users;"),
     ("lock-table", "LOCK TABLE users;", "SELECT 1;"),
+    ("cluster", "CLUSTER users USING users_pkey;", "ANALYZE users;"),
+    ("reindex-not-concurrently", "REINDEX INDEX users_name;", "REINDEX INDEX CONCURRENTLY users_name;"),
+    ("set-logged", "ALTER TABLE users SET UNLOGGED;", "CREATE UNLOGGED TABLE cache (k text);"),
+    ("drop-database", "DROP DATABASE app;", "SELECT 1;"),
+    ("enum-value-in-transaction", "BEGIN;\nALTER TYPE mood ADD VALUE 'sad';\n"
+     "UPDATE users SET mood = 'sad' WHERE id = 1;\nCOMMIT;",
+     "ALTER TYPE mood ADD VALUE 'sad';\nUPDATE users SET mood = 'sad' WHERE id = 1;"),
+    ("psql-meta-command", "\\connect app\nSELECT 1;", "SELECT 1;"),
 ]
 
 
@@ -57,6 +65,47 @@ def test_rule_and_its_safe_variant(rule: str, risky: str, safe: str) -> None:
     assert rule in RULES
     assert rule in rules_for(SETUP + risky)
     assert rule not in rules_for(SETUP + safe)
+
+
+@pytest.mark.parametrize(("sql", "expected"), [
+    # PostgreSQL 18 VIRTUAL generated columns are computed on read: no rewrite (was a false positive)
+    ("ALTER TABLE users ADD COLUMN l int GENERATED ALWAYS AS (length(name)) VIRTUAL;", []),
+    # an identity column fills every existing row from a sequence: a rewrite (was a false negative)
+    ("ALTER TABLE users ADD COLUMN n bigint GENERATED ALWAYS AS IDENTITY;", ["add-column-volatile-default"]),
+    # a primary-key column is NOT NULL: without a default it fails on rows (was a false negative)
+    ("ALTER TABLE users ADD COLUMN k int PRIMARY KEY;", ["add-not-null-column", "unique-constraint"]),
+    ("ALTER TABLE users ADD COLUMN k serial PRIMARY KEY;", ["add-column-volatile-default", "unique-constraint"]),
+    # varchar(n) -> text is metadata-only, but a USING expression always rewrites
+    ("ALTER TABLE users ALTER COLUMN name TYPE varchar(200);", ["alter-column-type-text"]),
+    ("ALTER TABLE users ALTER COLUMN id TYPE text USING id::text;", ["alter-column-type"]),
+    # renaming a view breaks the running code like renaming a table
+    ("ALTER VIEW active_users RENAME TO current_users;", ["rename-table"]),
+    ("ALTER TABLE users DROP COLUMN legacy CASCADE;", ["drop-column", "drop-cascade"]),
+    ("ALTER TABLE users ADD PRIMARY KEY USING INDEX users_id_idx;", []),
+    ("REINDEX TABLE CONCURRENTLY users;", []),
+    ("CLUSTER;", ["cluster"]),
+])
+def test_postgresql_semantics(sql: str, expected: list[str]) -> None:
+    assert rules_for(SETUP + sql) == expected
+
+
+def test_concurrently_by_framework_transaction_mode() -> None:
+    one = "CREATE INDEX CONCURRENTLY i ON users (a);"
+    # Alembic, Django (atomic), dbmate and Drizzle wrap even a single statement: it fails (was missed)
+    assert rules_for(one, transactional="always") == ["concurrently-in-transaction"]
+    assert rules_for("REINDEX INDEX CONCURRENTLY i;", transactional="always") == ["concurrently-in-transaction"]
+    assert rules_for("DROP INDEX CONCURRENTLY i;", transactional="always") == ["concurrently-in-transaction"]
+    assert rules_for(one, transactional="multi") == [] and rules_for(one, transactional="never") == []
+    # a migration that commits the framework's transaction itself (Alembic's autocommit_block) is fine after it
+    assert rules_for("COMMIT;\n" + one + "\nBEGIN;", transactional="always") == []
+
+
+def test_lock_timeout_turned_off_again_counts_as_missing() -> None:
+    assert rules_for("SET lock_timeout = 0;\nALTER TABLE a ADD COLUMN x int;") == ["lock-timeout-missing"]
+    assert rules_for("SET LOCAL lock_timeout = '3s';\nALTER TABLE a ADD COLUMN x int;") == []
+    # a trigger takes a SHARE ROW EXCLUSIVE lock on its table
+    trigger = "CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();"
+    assert rules_for(trigger) == ["lock-timeout-missing"]
 
 
 def test_every_rule_has_an_example() -> None:
@@ -80,12 +129,29 @@ def test_concurrently_inside_a_transaction() -> None:
 
 
 def test_set_not_null_after_a_constraint_validated_in_an_earlier_migration() -> None:
-    validated: set[str] = set()
+    history = History()
     first = split(SqlSource(Path("1.sql"), SETUP + "ALTER TABLE users VALIDATE CONSTRAINT users_name_nn;"))
-    assert lint(first, False, validated) == [] and validated == {"users"}
+    assert lint(first, False, history) == [] and history.not_null == {"users"}
     second = split(SqlSource(Path("2.sql"), SETUP + "ALTER TABLE users ALTER COLUMN name SET NOT NULL;"))
-    assert lint(second, False, validated) == []
-    assert [h.rule.id for h in lint(second, False, set())] == ["set-not-null"]
+    assert lint(second, False, history) == []
+    assert [h.rule.id for h in lint(second, False, History())] == ["set-not-null"]
+
+
+def test_set_not_null_is_trusted_only_for_the_column_the_validated_check_covers() -> None:
+    # before: any VALIDATE on the table silenced SET NOT NULL on every column of it
+    history = History()
+    lint(split(SqlSource(Path("1.sql"), SETUP + "ALTER TABLE users ADD CONSTRAINT nn CHECK (name IS NOT NULL) "
+                         "NOT VALID;")), False, history)
+    lint(split(SqlSource(Path("2.sql"), SETUP + "ALTER TABLE users VALIDATE CONSTRAINT nn;")), False, history)
+    assert history.not_null == {"users.name"}
+    name = split(SqlSource(Path("3.sql"), SETUP + "ALTER TABLE users ALTER COLUMN name SET NOT NULL;"))
+    email = split(SqlSource(Path("4.sql"), SETUP + "ALTER TABLE users ALTER COLUMN email SET NOT NULL;"))
+    assert lint(name, False, history) == []
+    assert [h.rule.id for h in lint(email, False, history)] == ["set-not-null"]
+    # a CHECK added without NOT VALID is validated at once: SET NOT NULL after it skips the scan too
+    direct = SETUP + "ALTER TABLE users ADD CONSTRAINT nn CHECK (age IS NOT NULL);\n" \
+        "ALTER TABLE users ALTER COLUMN age SET NOT NULL;"
+    assert rules_for(direct) == ["check-not-valid"]
 
 
 def test_lock_timeout_warned_once_before_the_first_locking_statement() -> None:
