@@ -206,30 +206,36 @@ def _bind() -> socket.socket:
     return sock
 
 
-@contextmanager
-def _uvicorn(app: object, context: ssl.SSLContext | None = None) -> Iterator[int]:
-    sock = _bind()
-    port = sock.getsockname()[1]
-    kwargs: dict[str, object] = {}
-    if context is not None:
-        # uvicorn builds its context from files; the factory hands it ours (SNI callback, TLS floor).
-        kwargs = {"ssl_certfile": "unused", "ssl_context_factory": lambda _config, _default: context}
-    config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="off",  # type: ignore[arg-type]
-                            timeout_graceful_shutdown=1, **kwargs)  # type: ignore[arg-type]
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and thread.is_alive() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    if not server.started:
-        raise RuntimeError("edge test server did not start")
-    try:
-        yield port
-    finally:
-        server.should_exit = True
-        thread.join(5)
-        sock.close()
+class _Uvicorn:
+    """One uvicorn server on 127.0.0.1 in a thread; `stop()` asks it to exit, `join()` waits for that."""
+
+    def __init__(self, app: object, context: ssl.SSLContext | None = None) -> None:
+        self.sock = _bind()
+        self.port: int = self.sock.getsockname()[1]
+        kwargs: dict[str, object] = {}
+        if context is not None:
+            # uvicorn builds its context from files; the factory hands it ours (SNI callback, TLS floor).
+            kwargs = {"ssl_certfile": "unused", "ssl_context_factory": lambda _config, _default: context}
+        config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="off",  # type: ignore[arg-type]
+                                timeout_graceful_shutdown=1, **kwargs)  # type: ignore[arg-type]
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started and self.thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if not self.server.started:
+            self.stop()
+            self.join()
+            raise RuntimeError("edge test server did not start")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.server.force_exit = True  # do not wait for keep-alive connections: the test is over
+
+    def join(self) -> None:
+        self.thread.join(5)
+        self.sock.close()
 
 
 @dataclass(frozen=True)
@@ -242,8 +248,15 @@ class Ports:
 def edge_servers(site: Site, certs: Certs, minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2,
                  maximum: ssl.TLSVersion | None = None) -> Iterator[Ports]:
     app = make_app(site)
-    with _uvicorn(app) as http_port, _uvicorn(app, server_context(certs, minimum, maximum)) as https_port:
-        yield Ports(http_port, https_port)
+    servers = [_Uvicorn(app)]
+    try:
+        servers.append(_Uvicorn(app, server_context(certs, minimum, maximum)))
+        yield Ports(servers[0].port, servers[1].port)
+    finally:
+        for server in servers:  # both asked first, then waited for: they shut down side by side
+            server.stop()
+        for server in servers:
+            server.join()
 
 
 def dead_port() -> int:
