@@ -59,10 +59,26 @@ def _key(url: str) -> str:
     return f"{parts.scheme}://{(parts.netloc or '').lower()}{parts.path or '/'}?{parts.query}"
 
 
+def hostname(url: str) -> str:
+    """The URL's host as connections see it (lowercase, xn--): a Location may carry raw Unicode or capitals."""
+    from gates.common.http import host_key
+    from gates.errors import ConfigError
+
+    name = urlsplit(url).hostname or ""
+    try:
+        return host_key(name)
+    except ConfigError:  # not a valid IDN: compare it as written
+        return name.lower()
+
+
 def origin(url: str) -> str:
     parts = urlsplit(url)
-    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
-    return f"{parts.scheme}://{(parts.hostname or '').lower()}{port}"
+    try:
+        number = parts.port
+    except ValueError:
+        number = None
+    port = f":{number}" if number and number not in (80, 443) else ""
+    return f"{parts.scheme}://{hostname(url)}{port}"
 
 
 def chain_findings(chain: Chain, start: str) -> list[Finding]:
@@ -116,7 +132,7 @@ def http_first_hop(host: str, chain: Chain) -> list[Finding]:
         port = parts.port
     except ValueError:
         port = -1
-    if parts.scheme != "https" or (parts.hostname or "").lower() != host or port not in (None, 443):
+    if parts.scheme != "https" or hostname(target) != host or port not in (None, 443):
         findings.append(Finding(
             "edge.redirect.http-not-same-host",
             f"http://{host}/ redirects to {target}; the first hop must be https://{host}/ (HSTS preload order)",
@@ -134,7 +150,7 @@ def serve_findings(host: str, chain: Chain) -> list[Finding]:
     """A serve host answers itself over https (its own redirects, e.g. to /login, are fine)."""
     if chain.loop or chain.unfinished:
         return []
-    landed = (urlsplit(chain.final.url).hostname or "").lower()
+    landed = hostname(chain.final.url)
     if landed != host:
         return [Finding("edge.redirect.not-serving", f"https://{host}/ is declared serve but lands on {landed}",
                         Severity.ERROR, evidence=chain.shown(),

@@ -6,7 +6,7 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode, urljoin
 
 from gates.edge import cache, content, cookies, redirects
 from gates.edge.network import Answer, Fetcher, Unreachable
@@ -128,7 +128,7 @@ def cookie_check(options: Options, seen: Seen, login_answer: Answer | None, logi
     judged: set[tuple[str, str]] = set()
     sources = ([login_answer] if login_answer is not None else []) + seen.answers
     for answer in sources:
-        host = (urlsplit(answer.url).hostname or "").lower()
+        host = redirects.hostname(answer.url)
         for header in answer.headers.get_list("set-cookie"):
             cookie = cookies.parse(header)
             seen.secrets.add(cookie.value)

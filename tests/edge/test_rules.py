@@ -13,7 +13,8 @@ from gates.report import Severity
 
 
 def answer(url: str = "https://example.test/", status: int = 200, **fields: str) -> Answer:
-    pairs = [(name.replace("_", "-"), value) for name, value in fields.items()]
+    # As bytes, the way they come off the wire (a Location may hold raw UTF-8).
+    pairs = [(name.replace("_", "-").encode(), value.encode()) for name, value in fields.items()]
     return Answer(url, status, httpx.Headers(pairs), b"")
 
 
@@ -219,3 +220,29 @@ def test_samesite_none_without_secure_says_browsers_reject_it():
 def test_expired_cookie_is_a_deletion():
     cookie = cookies.parse("sid=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Path=/")
     assert cookies.findings(cookie, "example.test", SERVE, login=True) == []
+
+
+# --- redirects --------------------------------------------------------------------------------------------
+
+
+def test_redirect_hosts_are_compared_in_their_ascii_form():
+    # A Location with raw Unicode or capitals names the same host; it read as "another host".
+    from gates.edge import redirects
+
+    host = "xn--bcher-kva.example"
+    http = redirects.Chain((answer(f"http://{host}/", 301, location="https://BÜCHER.example/"),
+                            answer(f"https://{host}/")))
+    assert redirects.http_first_hop(host, http) == []
+    serve = redirects.Chain((answer(f"https://{host}/", 302, location="https://Bücher.example/login"),
+                             answer("https://Bücher.example/login")))
+    assert redirects.serve_findings(host, serve) == []
+    assert redirects.origin("https://WWW.Bücher.example:443/x") == f"https://www.{host}"
+
+
+def test_http_to_https_on_another_port_is_not_the_preload_order():
+    from gates.edge import redirects
+
+    chain = redirects.Chain((answer("http://example.test/", 301, location="https://example.test:8443/"),
+                             answer("https://example.test:8443/")))
+    found = redirects.http_first_hop("example.test", chain)
+    assert rules(found) == {"edge.redirect.http-not-same-host": Severity.ERROR}
