@@ -106,6 +106,9 @@ def open_server(database_url: str | None, allow_tables: bool) -> Server:
         except CannotEvaluate as exc:
             failures.append(exc.message)
             continue
+        except OSError as exc:  # no temp dir, a full disk, a binary that will not execute: still exit 3
+            failures.append(f"{starter.__name__.strip('_').replace('_', ' ')}: {type(exc).__name__}: {exc}")
+            continue
         if server is not None:
             return server
     raise CannotEvaluate("could not start a throwaway PostgreSQL: " + "; ".join(failures))

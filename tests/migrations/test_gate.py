@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from gates.cli import cli
 from tests.migrations.conftest import checks, gate, write
 from tests.servers.postgres import fresh_database, with_database
@@ -235,3 +237,51 @@ def test_a_refused_database_stops_gates_run_with_exit_2(git_repo: Path, postgres
     result = CliRunner().invoke(cli, ["run", "--gates", "migrations"], env={"DATABASE_URL": url})
     assert result.exit_code == 2, result.output
     assert "refusing" in result.output
+
+
+def test_a_local_server_that_cannot_start_is_exit_3(git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # no usable temp dir: neither initdb nor pgserver can start (before: an OSError traceback, not exit 3)
+    import tempfile
+
+    write(git_repo, GOOD)
+    monkeypatch.setattr(tempfile, "tempdir", str(git_repo / "no-such-dir"))
+    result = gate([])
+    assert result.exit_code == 3, result.output
+    assert "could not start a throwaway PostgreSQL" in result.output
+
+
+REAL_WORLD = {
+    "migrations/001_dump.sql": "CREATE TABLE t (a text);\nCOPY t (a) FROM stdin;\nx;y\n\\N\nz\n\\.\n"
+                               "\\connect postgres\nCREATE TABLE after_meta (id int);\n",
+    "migrations/002_empty.sql": "",
+    "migrations/003_comments.sql": "-- nothing to do; really\n/* still; nothing */\n",
+    "migrations/004_block.sql": "BEGIN;\nSET LOCAL lock_timeout = '1s';\nALTER TABLE t ADD COLUMN b int;\nCOMMIT;\n",
+    "migrations/005_reindex.sql": "REINDEX TABLE CONCURRENTLY t;\n",
+    "migrations/006_check.sql": "DO $$ BEGIN IF (SELECT count(*) FROM t) <> 3 THEN RAISE EXCEPTION 'copy lost'; "
+                                "END IF; END $$;\nSELECT 1 FROM after_meta;\n",
+}
+
+
+def test_real_world_files_apply_as_psql_would_without_leaving_the_scratch_database(
+        git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, REAL_WORLD)
+    (git_repo / "migrations" / "007_latin1.sql").write_bytes(b"INSERT INTO t VALUES ('caf\xe9');\n")
+    target = fresh_database(postgres_url)
+    result = gate(["--database-url", target, "--json", "out.json"])
+    found = checks(git_repo / "out.json")
+    assert result.exit_code == 0, result.output
+    dump = found["migrations/001_dump.sql"]
+    assert dump["status"] == "passed"  # a warning: the meta-command is reported, never run
+    assert [f["rule"] for f in dump["findings"]] == ["psql-meta-command"]
+    assert dump["findings"][0]["location"]["line"] == 7
+    assert "no statements" in found["migrations/002_empty.sql"]["message"]
+    assert "no statements" in found["migrations/003_comments.sql"]["message"]
+    # REINDEX CONCURRENTLY cannot run in a transaction: the gate applies it outside one (before: apply-failed)
+    assert found["migrations/005_reindex.sql"]["status"] == "passed"
+    assert found["migrations/006_check.sql"]["status"] == "passed"  # the COPY rows arrived
+    assert [f["rule"] for f in found["migrations/007_latin1.sql"]["findings"]] == ["not-utf8"]
+    # \connect postgres was not run: nothing landed outside the scratch database
+    from tests.servers.postgres import run_sql
+
+    assert run_sql(target, "SELECT to_regclass('after_meta') IS NULL;").strip() == "t"
+    assert run_sql(postgres_url, "SELECT to_regclass('after_meta') IS NULL;").strip() == "t"
