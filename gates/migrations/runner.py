@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gates.migrations import rewrite
 from gates.migrations.apply import Applied, ApplyError, Limits, apply, relative
 from gates.migrations.database import Server, create_scratch, drop_scratch
 from gates.migrations.discover import Migration, MigrationSet, SqlSource
@@ -138,12 +139,19 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
             continue
         statements = split(migration.up)
         run.statements += len(statements)
-        findings = _lint(run, migration.up, statements)
+        pairs = _lint_pairs(run, migration.up, statements)
+        findings = [finding for finding, _ in pairs]
         runnable, stubbed = stub_extensions(statements, run.available)
         run.stubbed.update(stubbed)
+        files_before = rewrite.files(server, database, rewrite.tables_of(pairs))
         done = apply(server, database, runnable, run.limits, after=SEED_SQL if run.seed else "")
         properties: dict[str, Figure] = {"duration_ms": round(done.duration_s * 1000, 1),
                                          "statements": len(statements)}
+        if done.ok and files_before:
+            files_after = rewrite.files(server, database, set(files_before))
+            findings, kept_file = rewrite.without_rewrites(pairs, files_before, files_after)
+            if kept_file:
+                properties["type_changes_without_rewrite"] = ", ".join(kept_file)
         status = judge(findings)
         message = f"stubbed extensions this server lacks: {', '.join(stubbed)}" if stubbed else ""
         if not statements:
@@ -194,16 +202,21 @@ def _not_applied(run: SetRun, migration: Migration, why: str) -> Check:
 
 
 def _lint(run: SetRun, source: SqlSource, statements: list[Statement]) -> list[Finding]:
+    return [finding for finding, _ in _lint_pairs(run, source, statements)]
+
+
+def _lint_pairs(run: SetRun, source: SqlSource, statements: list[Statement]) -> list[tuple[Finding, str]]:
+    """Each finding with the table its rule hit names ("" when none)."""
     path = relative(source.path, run.root)
-    findings = []
+    findings: list[tuple[Finding, str]] = []
     if source.not_utf8_line:
-        findings.append(Finding("not-utf8", "the file is not UTF-8: PostgreSQL (client_encoding UTF8) and most "
+        findings.append((Finding("not-utf8", "the file is not UTF-8: PostgreSQL (client_encoding UTF8) and most "
                                 "migration tools refuse it; the gate read it with replacement characters",
                                 Severity.WARNING, run.location(source, source.not_utf8_line),
-                                fix="re-save the file as UTF-8"))
+                                fix="re-save the file as UTF-8"), ""))
     for hit in lint(statements, run.migration_set.wrap(source), run.history):
         if not _allowed(run.allow, hit, path):
-            findings.append(_hit_finding(hit, source, run))
+            findings.append((_hit_finding(hit, source, run), hit.detail.split(".")[0]))
     return findings
 
 

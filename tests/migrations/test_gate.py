@@ -285,3 +285,24 @@ def test_real_world_files_apply_as_psql_would_without_leaving_the_scratch_databa
 
     assert run_sql(target, "SELECT to_regclass('after_meta') IS NULL;").strip() == "t"
     assert run_sql(postgres_url, "SELECT to_regclass('after_meta') IS NULL;").strip() == "t"
+
+
+def test_a_type_change_that_postgresql_does_without_a_rewrite_is_withdrawn(git_repo: Path, postgres_url: str) -> None:
+    # before: varchar(50) -> varchar(100) was a warning and numeric(10,2) -> numeric(12,2) an error, yet
+    # PostgreSQL changes only the catalog; the table's file (relfilenode) tells
+    lock = "SET lock_timeout = '5s';\n"
+    write(git_repo, {
+        "migrations/001.sql": "CREATE TABLE p (id int, name varchar(50), price numeric(10,2));\n",
+        "migrations/002.sql": lock + "ALTER TABLE p ALTER COLUMN name TYPE varchar(100);\n",
+        "migrations/003.sql": lock + "ALTER TABLE p ALTER COLUMN price TYPE numeric(12,2);\n",
+        "migrations/004.sql": lock + "ALTER TABLE p ALTER COLUMN id TYPE bigint;\n",
+        "migrations/005.sql": lock + "ALTER TABLE p ALTER COLUMN name TYPE varchar(10);\n",
+    })
+    result = gate(["--database-url", fresh_database(postgres_url), "--json", "out.json", "--strict"])
+    assert result.exit_code == 1, result.output
+    found = checks(git_repo / "out.json")
+    for name in ("002", "003"):
+        assert found[f"migrations/{name}.sql"]["status"] == "passed"
+        assert found[f"migrations/{name}.sql"]["properties"]["type_changes_without_rewrite"] == "p"
+    assert [f["rule"] for f in found["migrations/004.sql"]["findings"]] == ["alter-column-type"]
+    assert [f["rule"] for f in found["migrations/005.sql"]["findings"]] == ["alter-column-type-text"]  # narrowing
