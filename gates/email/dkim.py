@@ -24,6 +24,7 @@ COMMON_SELECTORS = (
 )
 RSA_MIN_BITS = 1024
 RSA_GOOD_BITS = 2048
+RSA_MAX_BITS = 4096  # RFC 8301 3.2: verifiers must handle 1024-4096 bits; beyond, some give up
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,10 @@ def _public_key(result: Result, name: str, kind: str, data: str, evidence: str) 
         result.error("weak-key", f"{name}: RSA key is {bits} bits; verifiers reject keys under {RSA_MIN_BITS} "
                      "(RFC 8301)", evidence=evidence, fix=f"Rotate to a {RSA_GOOD_BITS}-bit key.")
         return False
+    if bits > RSA_MAX_BITS:
+        result.warn("long-key", f"{name}: RSA key is {bits} bits; verifiers are only required to handle up to "
+                    f"{RSA_MAX_BITS} (RFC 8301), so some will fail your signatures", evidence=evidence,
+                    fix=f"Rotate to a {RSA_GOOD_BITS}-bit key.")
     if bits < RSA_GOOD_BITS:
         result.warn("short-key", f"{name}: RSA key is {bits} bits; {RSA_GOOD_BITS} is the norm", evidence=evidence,
                     fix=f"Rotate to a {RSA_GOOD_BITS}-bit key.")

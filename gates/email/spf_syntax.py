@@ -223,7 +223,7 @@ def check_domain_spec(value: str, allow_exp_letters: bool) -> str | None:
         return problem
     if value.endswith("}"):
         return None
-    labels = value.rstrip(".").split(".")
+    labels = (value[:-1] if value.endswith(".") else value).split(".")  # one trailing dot allowed
     if len(labels) < 2 or not _TOPLABEL.match(labels[-1]):
         return f"{value!r} is not a domain name (it needs a top-level label such as .com)"
     if any(len(label) > 63 or not label for label in labels if "%" not in label):

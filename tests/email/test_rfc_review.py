@@ -5,11 +5,13 @@ Each scenario is a domain on its own loopback DNS server (dnslib), run through t
 
 from __future__ import annotations
 
+import secrets
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from gates.common.dns import Outcome, Resolver
 from gates.config import Config
@@ -17,12 +19,13 @@ from gates.context import GateContext
 from gates.email import Options, options_from_config, orgdomain, run
 from gates.email.spf_syntax import parse
 from gates.report import Status
-from tests.email.conftest import Run, ed_key, rsa_key, txt
+from tests.email.conftest import Run, _der, ed_key, rsa_key, txt
 from tests.servers.dns_server import DNSServer
 
 KEY = rsa_key(2048)
 SPACED_KEY = " ".join(KEY[i:i + 60] for i in range(0, len(KEY), 60))  # as some DNS panels show it
 SIZES = "v=DMARC1; p=reject; np=reject; t=n; pct=100; rua=mailto:a@sizes.rv!10m, mailto:b@sizes.rv!500K"
+LONG_KEY = _der(rsa.RSAPublicNumbers(65537, secrets.randbits(4104) | (1 << 4103) | 1).public_key())
 LONG_SPF = "v=spf1 " + " ".join(f"ip4:198.51.100.{i}" for i in range(1, 20)) + " include:_spf.ok.rv -all"
 
 
@@ -55,12 +58,24 @@ ZONE = "\n".join([
     f'nodata.voids.rv. IN TXT {txt("not an address")}',
     f'cnamespf.rv. IN TXT {txt("v=spf1 include:spf.cnamespf.rv -all")}',
     "spf.cnamespf.rv. IN CNAME _spf.ok.rv.",
+    # 3 mx mechanisms of 10 hosts each (63 queries) before an include chain: 3 + 1 + 8 = 12 lookups
+    f'fanout.rv. IN TXT {txt("v=spf1 mx:m1.fanout.rv mx:m2.fanout.rv mx:m3.fanout.rv include:c1.fanout.rv -all")}',
+    *[f"m{m}.fanout.rv. IN MX {h} h{h}.m{m}.fanout.rv.\nh{h}.m{m}.fanout.rv. IN A 192.0.2.{h}"
+      for m in (1, 2, 3) for h in range(10)],
+    *[f'c{i}.fanout.rv. IN TXT {txt(f"v=spf1 include:c{i + 1}.fanout.rv -all")}' for i in range(1, 9)],
+    f'c9.fanout.rv. IN TXT {txt("v=spf1 ip4:192.0.2.1 -all")}',
+    f'redirnoall.rv. IN TXT {txt("v=spf1 redirect=_noall.redirnoall.rv")}',
+    f'_noall.redirnoall.rv. IN TXT {txt("v=spf1 ip4:192.0.2.1")}',
+    # TLS-RPT: a v=TLSRPTv10 record is another record, not a second TLS-RPT record
+    f'_smtp._tls.rpt.rv. IN TXT {txt("v=TLSRPTv1; rua=mailto:tls@rpt.rv")}',
+    f'_smtp._tls.rpt.rv. IN TXT {txt("v=TLSRPTv10; rua=mailto:tls@rpt.rv")}',
     # DKIM
     f"spaced._domainkey.dk.rv. IN TXT {txt('v=DKIM1; k=rsa; p=' + SPACED_KEY)}",
     f"bare._domainkey.dk.rv. IN TXT {txt('p=' + KEY)}",
     f"vlast._domainkey.dk.rv. IN TXT {txt('k=rsa; p=' + KEY + '; v=DKIM1')}",
     f"both._domainkey.dk.rv. IN TXT {txt('v=DKIM1; h=sha1:sha256; p=' + KEY)}",
     f"ys._domainkey.dk.rv. IN TXT {txt('v=DKIM1; t=y:s; p=' + KEY)}",
+    f"long._domainkey.dk.rv. IN TXT {txt('v=DKIM1; p=' + LONG_KEY)}",
     f"ed._domainkey.dk.rv. IN TXT {txt('v=DKIM1; k=ed25519; p=' + ed_key())}",
     # DMARC
     f'_dmarc.v10.rv. IN TXT {txt("v=DMARC10; p=none")}',
@@ -177,6 +192,23 @@ def test_include_through_cname(gate: Callable[..., Run]) -> None:
     assert spf.status is Status.PASSED, spf.findings
 
 
+def test_wide_tree_is_walked_to_the_end(gate: Callable[..., Run]) -> None:
+    run = gate("fanout.rv")
+    spf = run.checks["spf"]
+    assert spf.properties["lookups"] == 12
+    assert "spf-lookup-limit" in run.rules("spf")
+
+
+def test_redirect_target_without_all_is_named(gate: Callable[..., Run]) -> None:
+    run = gate("redirnoall.rv")
+    assert run.rules("spf") == ["spf-no-all"]
+    assert "redirect=_noall.redirnoall.rv" in run.checks["spf"].findings[0].message
+
+
+def test_tls_rpt_other_version_is_not_a_duplicate(gate: Callable[..., Run]) -> None:
+    assert gate("rpt.rv").rules("tls-rpt") == []
+
+
 # -- DKIM -----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("selector", "rules", "status"), [
@@ -186,6 +218,7 @@ def test_include_through_cname(gate: Callable[..., Run]) -> None:
     ("both", [], Status.PASSED),  # sha1 allowed next to sha256
     ("ys", ["dkim-testing"], Status.PASSED),  # t=y:s is still testing
     ("ed", [], Status.PASSED),
+    ("long", ["dkim-long-key"], Status.PASSED),  # over 4096 bits: not every verifier handles it
 ])
 def test_dkim_key_records(gate: Callable[..., Run], selector: str, rules: list[str], status: Status) -> None:
     run = gate("dk.rv", dkim_selectors=(selector,))

@@ -18,6 +18,9 @@ from gates.email.spf_syntax import is_spf, parse
         "v=spf1 include:example.com exp=explain._spf.%{d} -all",
         "v=spf1 ip4:192.0.2.1   -all  ",
         "v=spf1 unknown-mod=%{d}%% -all",
+        "v=spf1 include:_spf.example.com. a:mail.example.com./24 -all",  # fully qualified names
+        "v=spf1 a:%{ir/}.x.example.com/24 exists:%{l-}.%{d} -all",  # '/' and '-' as macro delimiters
+        "v=spf1 a:host.xn--bcher-kva.example mx:mx-1.example-2.com -all",
     ],
 )
 def test_valid_records(record: str) -> None:
@@ -42,6 +45,10 @@ def test_valid_records(record: str) -> None:
         ("v=spf1 -all:foo", "no argument"),
         ("v=spf1 \u00e9 -all", "non-ASCII"),
         ("v=spf1 ipv4:192.0.2.1 -all", "unknown mechanism 'ipv4'"),
+        ("v=spf1 include:_spf.example.com.. -all", "not a domain name"),
+        ("v=spf1 a:10.0.0.10 -all", "not a domain name"),  # an all-digit top label is an address
+        ("v=spf1 ip4:192.0.2.0/024 -all", "leading zeros"),
+        ("v=spf1 ip6:2001:db8::/032 -all", "leading zeros"),
     ],
 )
 def test_invalid_records(record: str, needle: str | None) -> None:
