@@ -12,6 +12,9 @@ from gates.report import Finding, Severity
 _SESSION = re.compile(r"sess|sid|auth|token|jwt|remember", re.I)
 # CSRF cookies are meant to be read by the page's script (double-submit): HttpOnly would break them.
 _CSRF = re.compile(r"csrf|xsrf", re.I)
+# "a=1; Path=/, b=2; Secure": two cookies folded into one Set-Cookie line. Browsers never split it (the
+# commas of an Expires date are not followed by NAME=), so b is lost and a gets b's attributes.
+_FOLDED = re.compile(r",\s*[^;,\s=]+=")
 
 
 @dataclass(frozen=True)
@@ -23,7 +26,7 @@ class Cookie:
     @property
     def shown(self) -> str:
         """The Set-Cookie line without its value."""
-        attrs = "".join(f"; {k}={v}" if v else f"; {k}" for k, v in self.attributes.items())
+        attrs = "".join(f"; {k}={_unfold(v)}" if v else f"; {k}" for k, v in self.attributes.items())
         return f"{self.name}=…{attrs}"
 
     @property
@@ -56,6 +59,12 @@ class Cookie:
         return when < dt.datetime.now(dt.timezone.utc)
 
 
+def _unfold(value: str) -> str:
+    """An attribute value up to a folded-in second cookie, whose value must not be shown."""
+    match = _FOLDED.search(value)
+    return value if match is None else value[: match.start()] + ", …"
+
+
 def parse(header: str) -> Cookie:
     first, *rest = header.split(";")
     name, _, value = first.partition("=")
@@ -78,6 +87,11 @@ def findings(cookie: Cookie, set_by: str, serve_hosts: Sequence[str], login: boo
     session = (login or cookie.session_like) and not cookie.csrf
     attrs = cookie.attributes
     out: list[Finding] = _prefix(cookie, f"cookie {cookie.name} set by {set_by}")
+    if any(_FOLDED.search(f"{key}={value}" if value else key) for key, value in attrs.items()):
+        out.append(Finding("edge.cookie.folded", f"cookie {cookie.name} set by {set_by} shares its Set-Cookie line "
+                           "with another cookie: browsers read one cookie and drop the rest", Severity.ERROR,
+                           evidence=cookie.shown, fix="send one Set-Cookie header per cookie (never join them "
+                           "with commas)"))
     where = f"cookie {cookie.name} set by {set_by}"
     samesite = attrs.get("samesite", "").lower()
     if "secure" not in attrs:

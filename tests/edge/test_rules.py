@@ -246,3 +246,13 @@ def test_http_to_https_on_another_port_is_not_the_preload_order():
                              answer("https://example.test:8443/")))
     found = redirects.http_first_hop("example.test", chain)
     assert rules(found) == {"edge.redirect.http-not-same-host": Severity.ERROR}
+
+
+def test_cookies_folded_into_one_set_cookie_line():
+    # Browsers read "a=1; Path=/, b=2; Secure" as one cookie a with b's attributes: b is lost.
+    folded = cookies.parse("sid=abc; Path=/; HttpOnly; SameSite=Lax, theme=dark; Path=/; Secure")
+    found = cookies.findings(folded, "example.test", ["example.test"], login=True)
+    assert "edge.cookie.folded" in rules(found)
+    assert not any("dark" in (f.evidence or "") for f in found)  # the folded-in cookie's value is not shown
+    dated = cookies.parse("sid=abc; Expires=Wed, 21 Oct 2037 07:28:00 GMT; Path=/; Secure; HttpOnly; SameSite=Lax")
+    assert cookies.findings(dated, "example.test", ["example.test"], login=True) == []
