@@ -98,7 +98,8 @@ def test_per_name_fault(server: DNSServer) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [("127.0.0.1", Nameserver("127.0.0.1", 53)), ("127.0.0.1:5353", Nameserver("127.0.0.1", 5353)),
-     ("::1", Nameserver("::1", 53)), ("[::1]:5300", Nameserver("::1", 5300))],
+     ("::1", Nameserver("::1", 53)), ("[::1]:5300", Nameserver("::1", 5300)), ("[::1]:53", Nameserver("::1", 53)),
+     ("[::1]", Nameserver("::1", 53)), ("2001:db8::53", Nameserver("2001:db8::53", 53))],
 )
 def test_parse_nameserver(text: str, expected: Nameserver) -> None:
     assert parse_nameserver(text) == expected

@@ -58,6 +58,7 @@ ZONE = "\n".join([
     f'nodata.voids.rv. IN TXT {txt("not an address")}',
     f'cnamespf.rv. IN TXT {txt("v=spf1 include:spf.cnamespf.rv -all")}',
     "spf.cnamespf.rv. IN CNAME _spf.ok.rv.",
+    "alias.ok.rv. IN CNAME host.dualcidr.rv.",
     # 3 mx mechanisms of 10 hosts each (63 queries) before an include chain: 3 + 1 + 8 = 12 lookups
     f'fanout.rv. IN TXT {txt("v=spf1 mx:m1.fanout.rv mx:m2.fanout.rv mx:m3.fanout.rv include:c1.fanout.rv -all")}',
     *[f"m{m}.fanout.rv. IN MX {h} h{h}.m{m}.fanout.rv.\nh{h}.m{m}.fanout.rv. IN A 192.0.2.{h}"
@@ -330,3 +331,14 @@ def test_nameserver_given_as_bracketed_ipv6() -> None:
         resolver = Resolver([dns.nameserver], timeout=2.0)
         assert resolver.txt("_spf.ok.rv").records == ("v=spf1 ip4:192.0.2.0/24 -all",)
         assert resolver.txt("gone.ok.rv").outcome is Outcome.NXDOMAIN
+        checked = Run(run(Options(domains=("upper.rv",), nameservers=(dns.nameserver,), timeout_s=2.0,
+                                  mta_sts_fetch=False)))
+        assert checked.checks["spf"].status is Status.PASSED
+        assert {protocol for _, _, protocol in dns.queries} == {"udp"}
+
+
+def test_cname_at_a_txt_name_to_a_name_without_txt_is_nodata(server: DNSServer) -> None:
+    resolver = Resolver([server.nameserver], timeout=2.0)
+    lookup = resolver.txt("alias.ok.rv")
+    assert lookup.outcome is Outcome.NODATA
+    assert lookup.cnames == ("host.dualcidr.rv",)
