@@ -11,10 +11,23 @@ plugin, then the secret and context filters.
 
 from __future__ import annotations
 
+import re
 from contextlib import ExitStack
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
+
+_ENV_LIKE = re.compile(r"(?:^|/)(?:\.env(?:\.[^/]*)?|[^/]+\.env|\.envrc)$", re.IGNORECASE)
+
+
+def keyword_filename(path: str) -> str:
+    """The name detect-secrets should see for `path`.
+
+    detect-secrets picks its keyword patterns by extension and needs quotes for any file it does not
+    know: `DB_PASSWORD=s3cr3t` in `.env`, `.env.production` or `.envrc` would never be read. Those files
+    are `KEY=value` configuration, so they are scanned as such.
+    """
+    return f"{path}.cnf" if _ENV_LIKE.search(path) else path
 
 
 @dataclass(frozen=True)
@@ -94,4 +107,4 @@ class DetectSecrets:
         if self.file_is_filtered(path):
             return []
         return [RawSecret(s.type, s.secret_value or "")
-                for s in _process_line_based_plugins([(1, line)], filename=path) if s.secret_value]
+                for s in _process_line_based_plugins([(1, line)], filename=keyword_filename(path)) if s.secret_value]

@@ -5,7 +5,8 @@ detect-secrets (about 0.3 ms a line in Python) and our rules. Each condition is 
 detector's own pattern:
 
 - a known key prefix inside a run of token characters (GitHub, GitLab, Stripe, OpenAI, AWS key ids…);
-- literal anchors: JWT `eyJ`, Slack `xox?-` and webhooks, `PRIVATE KEY`, PuTTY, Azure `AccountKey=`,
+- literal anchors: JWT `eyJ`, Slack `xox?-` and webhooks, `PRIVATE KEY` (and base64 `-----BEGIN`), PuTTY,
+  Azure `AccountKey=`,
   a URL with `user:password@`, Artifactory `AKC`/`AP?`, Discord's `.xxxxxx.` middle part, Telegram's
   `:` + 35 characters, Mailchimp `-us<n>`, Twilio `AC`/`SK` + 32, Mailgun's `-hex8-hex8`;
 - detect-secrets' keyword list (KeywordDetector), and `vercel`/`postmark` for our context rules;
@@ -48,7 +49,7 @@ _ANCHORS = tuple(re.compile(p) for p in (
     rb"npm_[A-Za-z0-9]{36}", rb"pypi-", rb"re_[A-Za-z0-9]{8}", rb"key-[0-9a-f]{32}", rb"SG\.", rb"sq0csp-",
     rb"A(?:3T|KIA|SIA|BIA|CCA)[A-Z0-9]{16}", rb"T3BlbkFJ", rb"AccountKey",
     # other detectors' literal parts
-    rb"eyJ", rb"xox[abposr]-", rb"PRIVATE KEY", rb"PuTTY-User-Key", rb"hooks\.slack\.com",
+    rb"eyJ", rb"xox[abposr]-", rb"PRIVATE KEY", rb"LS0tLS1CRUdJTi", rb"PuTTY-User-Key", rb"hooks\.slack\.com",
     rb"://[^\s/@]{0,256}:[^\s/@]{0,256}@",
     rb"AKC[a-zA-Z0-9]{10}", rb"AP[\dA-F][a-zA-Z0-9]{8}",
     rb"\.[a-zA-Z\d_-]{6}\.[a-zA-Z\d_-]{27}",  # Discord

@@ -8,14 +8,18 @@ placeholder passwords never fire.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from gates.common.credentials import JWT_PATTERN, ROTATE_GENERIC, SCAN_PATTERNS, classify_jwt
 from gates.report import Severity
 from gates.secrets.detectors import DetectSecrets
+from gates.secrets.keywords import MIN_HEX_DIGITS, is_patterned, is_placeholder, keyword_verdict
 
-RULESET_VERSION = "1"  # bump when rules change: the clean-scan cache is keyed by it
+RULESET_VERSION = "2"  # bump when rules change: the clean-scan cache is keyed by it
 
 ENV_FILE_RULE = "env-file"
 ENV_FILE_FIX = ("Remove the file from git (git rm --cached), add it to .gitignore, and rotate every value "
@@ -38,10 +42,6 @@ _DS_RULES: dict[str, tuple[str, Severity, str]] = {
     "Twilio API Key": ("twilio-key", Severity.ERROR, "Rotate it: console.twilio.com > Account > API keys."),
 }
 
-_PLACEHOLDER = re.compile(
-    r"(?i)^(?:pass(?:word)?|passwd|secret|changeme|change_me|example|test|dummy|xxx+|\*+|<[^>]*>|"
-    r"\$\{?[\w:-]+\}?|\{\{.*\}\}|\{[\w.]*\}|%\(?[\w]+\)?s?|your[_-]?password|mypassword|user|username)$"
-)
 _DS_LOOKALIKE = ("EXAMPLE",)  # documented example keys: AKIAIOSFODNN7EXAMPLE, wJalrXUtnFEMI/…EXAMPLEKEY
 
 
@@ -55,18 +55,35 @@ class Hit:
     kind: str  # the `type` written to a detect-secrets baseline
 
 
-def _is_placeholder(value: str) -> bool:
-    return bool(_PLACEHOLDER.match(value)) or len(set(value)) <= 2
+# base64 of "-----BEGIN": a PEM block wrapped once more (Kubernetes secrets, CI variables, Helm values).
+_PEM_B64 = re.compile(r"LS0tLS1CRUdJTi[A-Za-z0-9+/]{20,}={0,2}")
+_PRIVATE_KEY = next(p for p in SCAN_PATTERNS if p.rule == "private-key")
+
+
+def _base64_private_keys(line: str) -> list[str]:
+    keys = []
+    for match in _PEM_B64.finditer(line):
+        head = match.group()[:96]
+        try:
+            decoded = base64.b64decode(head[: len(head) // 4 * 4])
+        except (binascii.Error, ValueError):
+            continue
+        if b"PRIVATE KEY" in decoded.split(b"\n", 1)[0]:
+            keys.append(match.group())
+    return keys
 
 
 def our_hits(line: str) -> list[Hit]:
     hits: list[Hit] = []
     for pattern in SCAN_PATTERNS:
         for value in pattern.secrets(line):
-            if pattern.rule in ("database-url-password",) and _is_placeholder(value):
+            if pattern.rule in ("database-url-password",) and is_placeholder(value):
                 continue
             hits.append(Hit(pattern.rule, pattern.title, Severity(pattern.severity), value, pattern.fix,
                             pattern.title))
+    for value in _base64_private_keys(line):
+        hits.append(Hit(_PRIVATE_KEY.rule, f"{_PRIVATE_KEY.title} (base64-encoded PEM)", Severity.ERROR, value,
+                        _PRIVATE_KEY.fix, _PRIVATE_KEY.title))
     for token in JWT_PATTERN.secrets(line):
         supabase = classify_jwt(token)
         if supabase is not None:
@@ -86,16 +103,29 @@ def ds_hit(kind: str, value: str) -> Hit:
 
 def detect(line: str, path: str, ds: DetectSecrets) -> list[Hit]:
     """Every secret on `line` (a candidate the prefilter let through), each value once."""
+    if '\\"' in line:
+        # JSON-escaped source (notebook cells, config embedded in a bundle): `password = \"…\"` is only
+        # read by detect-secrets' keyword patterns with its quotes unescaped. No key holds a quote.
+        line = line.replace('\\"', '"')
     hits = our_hits(line)
     taken = [hit.secret for hit in hits]
     for raw in ds.scan_line(path, line):
         value = raw.value
         if any(value in known or known in value for known in taken):
             continue
-        if raw.type == "Basic Auth Credentials" and _is_placeholder(value):
+        if (raw.type == "Basic Auth Credentials" and is_placeholder(value)) or is_patterned(value):
             continue
+        if raw.type == "Hex High Entropy String" and len(value) < MIN_HEX_DIGITS:
+            continue
+        hit = ds_hit(raw.type, value)
+        if raw.type == "Secret Keyword":
+            verdict = keyword_verdict(value, path)
+            if verdict is None:
+                continue
+            if verdict == "warning":
+                hit = dataclasses.replace(hit, severity=Severity.WARNING, title=f"{hit.title} (weak value)")
         taken.append(value)
-        hits.append(ds_hit(raw.type, value))
+        hits.append(hit)
     return [hit for hit in hits if not any(marker in hit.secret for marker in _DS_LOOKALIKE)]
 
 

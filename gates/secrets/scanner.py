@@ -16,7 +16,7 @@ from typing import Any
 
 from gates.redact import mask, redact
 from gates.report import Severity
-from gates.secrets.detectors import DetectSecrets
+from gates.secrets.detectors import DetectSecrets, keyword_filename
 from gates.secrets.prefilter import candidate_windows
 from gates.secrets.rules import ENV_FILE_FIX, ENV_FILE_RULE, Hit, is_env_file
 from gates.secrets.workers import Detector, Job
@@ -183,7 +183,7 @@ class Scanner:
 
 def _file_kind(path: str) -> str:
     """What detect-secrets' file filters and keyword rules depend on: extension, lock file, swagger."""
-    name = os.path.basename(path).lower()
+    name = os.path.basename(keyword_filename(path)).lower()
     flags = ("lock" if "lock" in name or name == "go.sum" else "") + ("swagger" if "swagger" in name else "")
     return os.path.splitext(name)[1] + flags
 
