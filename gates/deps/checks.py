@@ -46,16 +46,20 @@ def build_check(group: Group, audit: Audit, policy: Policy, today: dt.date, dura
         location = Location(path=dependency.path, line=dependency.line)
         if dependency.skip_reason:
             counts["not_auditable"] += 1
+            # A remote source (git, URL) may well ship a vulnerable release: never a silent pass.
             findings.append(Finding("not-auditable", f"{dependency.name}: not audited ({dependency.skip_reason})",
-                                    Severity.INFO, location))
+                                    Severity.INFO if dependency.local else Severity.WARNING, location,
+                                    fix=None if dependency.local else "pin a released version from the index "
+                                    "(name==version) so it can be audited, or check this source by hand"))
             continue
         if dependency.version is None:
             if not audit.can_resolve:
                 counts["unpinned"] += 1
                 findings.append(_unpinned(dependency, location))
             continue
-        if dependency.ecosystem == "PyPI" and parse(dependency.version, dependency.ecosystem) is None:
-            findings.append(Finding("invalid-version", f"{dependency.name} {dependency.version}: not a PEP 440 "
+        if parse(dependency.version, dependency.ecosystem) is None:
+            kind = "PEP 440" if dependency.ecosystem == "PyPI" else "semver"
+            findings.append(Finding("invalid-version", f"{dependency.name} {dependency.version}: not a {kind} "
                                     "version; no advisory range can be evaluated", Severity.WARNING, location))
         if dependency not in audit.vulnerabilities:
             continue

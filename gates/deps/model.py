@@ -21,6 +21,9 @@ class Dependency:
     dev: bool = False
     spec: str = ""  # the requirement as written when unpinned (already free of URLs)
     skip_reason: str = ""  # not auditable (editable, direct URL, local path)
+    # The skipped source is the project's own code on disk (`-e .`, a path or workspace member): nothing
+    # anyone publishes advisories for, so it is reported as info. Remote sources (git, URLs) are warnings.
+    local: bool = False
 
     @property
     def key(self) -> str:

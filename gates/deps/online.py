@@ -39,10 +39,24 @@ def audit_pinned(dependencies: Sequence[Dependency], service: str, timeout: floa
     result = OnlineResult()
     by_key: dict[tuple[str, str], list[Dependency]] = {}
     for dependency in dependencies:
-        by_key.setdefault((dependency.key, str(dependency.version)), []).append(dependency)
+        if _version_key(str(dependency.version)) == "":
+            # pip-audit rejects the whole requirements file over one `===weird` pin: keep it out of the batch.
+            result.not_audited[f"{dependency.name} {dependency.version}"] = "not a PEP 440 version"
+            continue
+        by_key.setdefault((dependency.key, _version_key(str(dependency.version))), []).append(dependency)
     for batch in _batches(list(by_key)):
         _audit_batch({key: by_key[key] for key in batch}, service, timeout, osv_url, result)
     return result
+
+
+def _version_key(text: str) -> str:
+    """pip-audit reports the normalized version ("1.0.0-rc1" pinned comes back "1.0.0rc1")."""
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return str(Version(text))
+    except InvalidVersion:
+        return ""
 
 
 def _batches(keys: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
@@ -67,7 +81,7 @@ def _audit_batch(by_key: dict[tuple[str, str], list[Dependency]], service: str, 
     audited: set[tuple[str, str]] = set()
     for entry in report:
         name = normalize(str(entry.get("name", "")), PYPI)
-        key = (name, str(entry.get("version", "")))
+        key = (name, _version_key(str(entry.get("version", ""))) or str(entry.get("version", "")))
         if entry.get("skip_reason") or key not in by_key:
             # A skipped entry carries no version: the reason applies to the pin of that name.
             for (other, _), deps in by_key.items():
@@ -161,7 +175,8 @@ def _run(lines: Sequence[str], service: str, timeout: float, resolve: bool,
             return None, f"cannot run pip-audit: {exc.strerror}"
         try:
             data = json.loads(output.read_text(encoding="utf-8"))
-            entries = data["dependencies"]
+            # pip-audit 2.x: {"dependencies": [...], "fixes": [...]}; 1.x wrote the bare list.
+            entries = data if isinstance(data, list) else data["dependencies"]
             if not isinstance(entries, list):
                 raise TypeError("dependencies is not a list")
         except (OSError, ValueError, KeyError, TypeError):

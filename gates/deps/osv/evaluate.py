@@ -47,6 +47,8 @@ def _sorted_events(events: Iterable[Event], ecosystem: str, stats: Stats) -> lis
         if event.kind == "introduced" and event.version == "0":
             parsed.append((_MINUS_INFINITY, event))
             continue
+        if event.kind == "limit" and event.version == "*":
+            continue  # the schema's "no limit": not a version, and nothing to skip or count
         version = parse(event.version, ecosystem)
         if version is None:
             stats.invalid(event.version)
@@ -83,6 +85,10 @@ def in_range(version: Any, rng: Range, ecosystem: str, stats: Stats) -> bool:
 def is_affected(installed: str, affected: Affected, stats: Stats) -> bool:
     # `versions` holds canonical spellings (see records.py), so "1.0.0" finds a listed "1.0".
     if installed in affected.versions or canonical(installed, affected.ecosystem) in affected.versions:
+        return True
+    # PEP 440: a listed "2.0.0" matches the local build "2.0.0+cu118" (torch's wheels are named so).
+    version = parse(installed, affected.ecosystem) if affected.ecosystem != NPM else None
+    if version is not None and version.local and canonical(version.public, affected.ecosystem) in affected.versions:
         return True
     return any(_in_range_of(installed, rng, affected.ecosystem, stats) for rng in affected.ranges)
 

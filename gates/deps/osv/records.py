@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gates.deps.model import NPM, PYPI, Advisory, Affected, Event, Range
-from gates.deps.osv.cvss import base_score_v3, rating
+from gates.deps.osv.cvss import base_score_v2, base_score_v3, rating, rating_v2
 from gates.deps.osv.versions import canonical
 
 ECOSYSTEMS = {"pypi": PYPI, "npm": NPM}
@@ -29,9 +29,10 @@ def is_withdrawn(record: Mapping[str, Any]) -> bool:
 def advisory_from_record(record: Any) -> Advisory:
     if not isinstance(record, Mapping) or not isinstance(record.get("id"), str):
         raise RecordError("not an OSV record (no string `id`)")
-    affected = tuple(entry for raw in record.get("affected") or () if (entry := _affected(raw)) is not None)
-    aliases = tuple(a for a in record.get("aliases") or () if isinstance(a, str) and a != record["id"])
-    summary = record.get("summary") or _first_line(record.get("details") or "")
+    affected = tuple(entry for raw in _list(record.get("affected")) if (entry := _affected(raw)) is not None)
+    # `aliases` name the same bug; `related` and `upstream` name other bugs and are never merged.
+    aliases = tuple(a for a in _list(record.get("aliases")) if isinstance(a, str) and a != record["id"])
+    summary = record.get("summary") or _first_line(str(record.get("details") or ""))
     return Advisory(
         id=record["id"],
         aliases=aliases,
@@ -41,15 +42,40 @@ def advisory_from_record(record: Any) -> Advisory:
     )
 
 
+def _severity_items(record: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """`severity[]` of the record and of each `affected[]` entry (schema 1.5 allows both)."""
+    items = [item for item in _list(record.get("severity")) if isinstance(item, Mapping)]
+    for entry in _list(record.get("affected")):
+        if isinstance(entry, Mapping):
+            items += [item for item in _list(entry.get("severity")) if isinstance(item, Mapping)]
+    return items
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def grade(record: Mapping[str, Any]) -> str | None:
-    """The highest grade the record gives: CVSS v3 vectors first, then `database_specific.severity`."""
+    """The highest grade the record gives: CVSS v3 vectors, else v2, else `database_specific.severity`.
+
+    CVSS v4 vectors and unknown types (e.g. "Ubuntu") are not scored; an advisory left with no grade
+    is unknown, which blocks.
+    """
     grades: list[str] = []
-    for item in record.get("severity") or ():
-        if isinstance(item, Mapping) and str(item.get("type", "")).startswith("CVSS_V3"):
-            score = base_score_v3(str(item.get("score", "")))
+    by_version: dict[str, list[str]] = {"CVSS_V3": [], "CVSS_V2": []}
+    for item in _severity_items(record):
+        kind, vector = str(item.get("type", "")), str(item.get("score", ""))
+        if kind.startswith("CVSS_V3"):
+            score = base_score_v3(vector)
             graded = rating(score) if score is not None else None
-            if graded:
-                grades.append(graded)
+        elif kind == "CVSS_V2":
+            score = base_score_v2(vector)
+            graded = rating_v2(score) if score is not None else None
+        else:
+            continue
+        if graded:
+            by_version["CVSS_V3" if kind.startswith("CVSS_V3") else "CVSS_V2"].append(graded)
+    grades = by_version["CVSS_V3"] or by_version["CVSS_V2"]
     if not grades:
         specific = record.get("database_specific")
         text = specific.get("severity") if isinstance(specific, Mapping) else None
@@ -62,20 +88,23 @@ def grade(record: Mapping[str, Any]) -> str | None:
 def _affected(raw: Any) -> Affected | None:
     if not isinstance(raw, Mapping):
         raise RecordError("`affected` entry is not an object")
-    package = raw.get("package") or {}
+    package = raw.get("package")
+    if not isinstance(package, Mapping):
+        return None  # schema 1.x allows an entry with no package (GIT ranges of a repository only)
+    # "PyPI", "npm"; ecosystems with a suffix ("Debian:12") are other ecosystems and do not match.
     ecosystem = ECOSYSTEMS.get(str(package.get("ecosystem", "")).split(":")[0].lower())
     name = package.get("name")
     if ecosystem is None or not isinstance(name, str):
         return None
-    ranges = tuple(_range(rng) for rng in raw.get("ranges") or () if isinstance(rng, Mapping))
+    ranges = tuple(_range(rng) for rng in _list(raw.get("ranges")) if isinstance(rng, Mapping))
     # Canonical spellings, so a lookup is a string comparison, not a parse of every listed version.
-    versions = tuple(dict.fromkeys(canonical(str(v), ecosystem) for v in raw.get("versions") or ()))
+    versions = tuple(dict.fromkeys(canonical(str(v), ecosystem) for v in _list(raw.get("versions"))))
     return Affected(ecosystem=ecosystem, name=name, ranges=ranges, versions=versions)
 
 
 def _range(raw: Mapping[str, Any]) -> Range:
     events = []
-    for event in raw.get("events") or ():
+    for event in _list(raw.get("events")):
         if isinstance(event, Mapping):
             for kind in _EVENT_KINDS:
                 if kind in event:

@@ -53,6 +53,17 @@ LOCKFILES = frozenset({"poetry", "uv", "pipfile", "pylock"})
 _SKIP_DIRS = frozenset({"node_modules", "site-packages", "__pycache__", "dist", "build", "venv", "env"})
 
 
+def read_text(path: Path, display: str) -> str:
+    """The file as text: UTF-8 with or without a BOM (Windows editors write one); anything else is a
+    ParseError naming the line of the first undecodable byte."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ParseError(display, f"not UTF-8 text (byte 0x{data[exc.start]:02x})", line) from None
+
+
 def kind_of(path: Path) -> str | None:
     for pattern, kind in KINDS:
         if fnmatch.fnmatch(path.name, pattern):

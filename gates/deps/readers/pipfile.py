@@ -27,7 +27,8 @@ def read(path: Path, display: str) -> Manifest:
                 manifest.dependencies.append(Dependency(name, version[2:], PYPI, display, line, dev))
             else:
                 reason = "git, path or URL source" if any(k in entry for k in ("git", "path", "file")) else ""
+                local = "path" in entry and not any(k in entry for k in ("git", "file"))
                 manifest.dependencies.append(
-                    Dependency(name, None, PYPI, display, line, dev, spec=name, skip_reason=reason)
+                    Dependency(name, None, PYPI, display, line, dev, spec=name, skip_reason=reason, local=local)
                 )
     return manifest

@@ -28,7 +28,7 @@ def read(path: Path, display: str) -> Manifest:
         source = table(package.get("source"), display, f"[[package]] {name} source")
         skip = f"{source.get('type')} source" if source.get("type") in ("git", "directory", "file", "url") else ""
         manifest.dependencies.append(Dependency(name, version, PYPI, display, lines.get(norm(name)), dev,
-                                                skip_reason=skip))
+                                                skip_reason=skip, local=source.get("type") in ("directory", "file")))
     return manifest
 
 

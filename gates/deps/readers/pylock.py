@@ -29,10 +29,13 @@ def read(path: Path, display: str) -> Manifest:
             raise ParseError(display, f"[[packages]] #{index + 1}: no string name")
         version = package.get("version")
         skip = "VCS, directory or archive source" if any(k in package for k in ("vcs", "directory", "archive")) else ""
+        archive = package.get("archive")
+        local = "directory" in package or (isinstance(archive, dict) and "path" in archive and "url" not in archive)
         if not isinstance(version, str):
             version, skip = None, skip or "no version in the lock"
         manifest.dependencies.append(Dependency(name, version, PYPI, display, lines.get(norm(name)),
-                                                _is_dev(package, default_groups), skip_reason=skip))
+                                                _is_dev(package, default_groups), skip_reason=skip,
+                                                local=local and bool(skip)))
     return manifest
 
 

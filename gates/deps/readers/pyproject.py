@@ -63,7 +63,9 @@ def _poetry_dependency(name: str, constraint: Any, display: str, text: str, dev:
         constraint = constraint[0] if len(constraint) == 1 else {}
     if isinstance(constraint, dict):
         if any(key in constraint for key in ("git", "path", "url")):
-            return Dependency(name, None, PYPI, display, line, dev, skip_reason="git, path or URL source")
+            local = "path" in constraint and not any(key in constraint for key in ("git", "url"))
+            return Dependency(name, None, PYPI, display, line, dev, skip_reason="git, path or URL source",
+                              local=local)
         constraint = constraint.get("version", "*")
     if not isinstance(constraint, str):
         raise ParseError(display, f"[tool.poetry] {name}: expected a version string or a table", line)

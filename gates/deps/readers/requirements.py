@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gates.common.credentials import find_spans
 from gates.deps.model import PYPI, Dependency
-from gates.deps.readers import Manifest, ParseError
+from gates.deps.readers import Manifest, ParseError, read_text
 from gates.redact import redact
 
 _OPTION_WITH_VALUE = re.compile(
@@ -56,7 +56,7 @@ def _read_into(manifest: Manifest, path: Path, display: str, seen: set[Path]) ->
     if resolved in seen:
         return  # an include cycle: each file once
     seen.add(resolved)
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, display)
     for start, end in find_spans(text):
         manifest.secrets.add(text[start:end])
     for number, line in _logical_lines(text):
@@ -71,9 +71,11 @@ def _read_into(manifest: Manifest, path: Path, display: str, seen: set[Path]) ->
             _read_into(manifest, target, shown, seen)
             continue
         if _EDITABLE.match(line):
-            manifest.dependencies.append(
-                Dependency(_editable_name(line), None, PYPI, display, number, skip_reason="editable install")
-            )
+            source = _editable_target(line)
+            local = not _is_remote(source)
+            manifest.dependencies.append(Dependency(
+                _url_name(source), None, PYPI, display, number,
+                skip_reason="editable install" + ("" if local else " from a remote source"), local=local))
             continue
         if line.startswith("-"):
             if not _OPTION_WITH_VALUE.match(line):
@@ -81,7 +83,9 @@ def _read_into(manifest: Manifest, path: Path, display: str, seen: set[Path]) ->
             if _INDEX.match(line):
                 manifest.index_options.append(line)
             continue
-        manifest.dependencies.append(parse_requirement(_strip_options(line), display, number))
+        requirement = _strip_options(line)
+        manifest.dependencies.append(_bare_url_or_path(requirement, display, number)
+                                     or parse_requirement(requirement, display, number))
 
 
 def _strip_options(line: str) -> str:
@@ -90,10 +94,42 @@ def _strip_options(line: str) -> str:
     return line[: match.start()].strip() if match else line
 
 
-def _editable_name(line: str) -> str:
+def _editable_target(line: str) -> str:
     target = line.split(None, 1)[1] if " " in line else line.split("=", 1)[1]
-    egg = re.search(r"#egg=([A-Za-z0-9_.\-]+)", target)
-    return egg.group(1) if egg else redact(shlex.split(target)[0] if target.strip() else "?")
+    try:
+        parts = shlex.split(target)
+    except ValueError:
+        parts = target.split()
+    return parts[0] if parts else "?"
+
+
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.\-]*://|(?:git|hg|svn|bzr)\+)", re.IGNORECASE)
+_URL_OR_PATH = re.compile(r"^(?:[a-z][a-z0-9+.\-]*://|(?:git|hg|svn|bzr)\+|\.{1,2}(?:[/\\]|$)|[/\\~]|[a-zA-Z]:[/\\])",
+                          re.IGNORECASE)
+_ARCHIVE = re.compile(r"^[^\s;@=<>!~]+\.(?:whl|zip|tar\.gz|tgz|tar\.bz2|tar\.xz)$", re.IGNORECASE)
+
+
+def _is_remote(target: str) -> bool:
+    return bool(_REMOTE.match(target)) and not target.lower().startswith("file:")
+
+
+def _url_name(target: str) -> str:
+    """The project a URL or path names: its `#egg=` fragment, else the last path segment (credentials masked)."""
+    egg = re.search(r"[#&]egg=([A-Za-z0-9_.\-]+)", target)
+    if egg:
+        return egg.group(1)
+    tail = re.split(r"[/\\]", redact(target).split("#", 1)[0].split("?", 1)[0].rstrip("/\\"))[-1]
+    return tail or redact(target)
+
+
+def _bare_url_or_path(line: str, display: str, number: int, dev: bool = False) -> Dependency | None:
+    """pip also takes a bare URL, VCS URL, archive or directory path as a requirement line."""
+    target = line.split(";", 1)[0].strip()
+    if not (_URL_OR_PATH.match(target) or _ARCHIVE.match(target)):
+        return None
+    remote = _is_remote(target)
+    reason = "direct URL reference" if remote else "local path"
+    return Dependency(_url_name(target), None, PYPI, display, number, dev, skip_reason=reason, local=not remote)
 
 
 def parse_requirement(text: str, display: str, line: int | None, dev: bool = False) -> Dependency:
@@ -106,15 +142,19 @@ def parse_requirement(text: str, display: str, line: int | None, dev: bool = Fal
         raise ParseError(display, f"invalid requirement {redact(text)!r}: {redact(str(exc).splitlines()[0])}",
                          line) from None
     if requirement.url:
-        return Dependency(requirement.name, None, PYPI, display, line, dev, skip_reason="direct URL reference")
+        remote = _is_remote(requirement.url)
+        return Dependency(requirement.name, None, PYPI, display, line, dev, local=not remote,
+                          skip_reason="direct URL reference" if remote else "local path")
     return Dependency(requirement.name, pinned_version(requirement.specifier), PYPI, display, line, dev,
                       spec=_spec_text(requirement.name, str(requirement.specifier)))
 
 
 def pinned_version(specifier: object) -> str | None:
-    specs = list(specifier)  # type: ignore[call-overload]
-    if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
-        version: str = specs[0].version
+    """The one version an exact `==`/`===` clause allows (`==1.*` is a range, not a pin); other
+    clauses beside it (`>=1,==1.2`) only narrow what that pin already fixes."""
+    exact = [s for s in specifier if s.operator in ("==", "===") and "*" not in s.version]  # type: ignore[attr-defined]
+    if len({s.version for s in exact}) == 1:
+        version: str = exact[0].version
         return version
     return None
 

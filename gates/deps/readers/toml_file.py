@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from gates.deps.readers import ParseError
+from gates.deps.readers import ParseError, read_text
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -16,7 +16,7 @@ else:  # pragma: no cover - 3.10 only
 
 
 def load(path: Path, display: str) -> tuple[dict[str, Any], str]:
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path, display)
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:

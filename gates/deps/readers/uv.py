@@ -13,6 +13,7 @@ from gates.deps.readers.toml_file import array, load, table
 
 _ROOT_SOURCES = ("editable", "virtual")
 _UNAUDITABLE_SOURCES = ("git", "path", "directory", "url")
+_LOCAL_SOURCES = ("path", "directory")
 
 
 def read(path: Path, display: str) -> Manifest:
@@ -42,10 +43,12 @@ def read(path: Path, display: str) -> Manifest:
         version = package.get("version")
         source = table(package.get("source"), display, f"{name} source")
         skip = next((f"{kind} source" for kind in _UNAUDITABLE_SOURCES if kind in source), "")
+        local = any(kind in source for kind in _LOCAL_SOURCES)
         if not isinstance(version, str):
             version, skip = None, skip or "no version in the lock"
         manifest.dependencies.append(
-            Dependency(name, version, PYPI, display, lines.get(norm(name)), norm(name) in dev, skip_reason=skip)
+            Dependency(name, version, PYPI, display, lines.get(norm(name)), norm(name) in dev, skip_reason=skip,
+                       local=local)
         )
     return manifest
 
