@@ -1,10 +1,11 @@
-"""Did an ALTER COLUMN TYPE rewrite the table? Ask the server that just ran it.
+"""Did an ALTER COLUMN TYPE (or ADD COLUMN with a default) rewrite the table? Ask the server that just ran it.
 
 Whether a type change rewrites depends on the old type and the PostgreSQL version (varchar(n) to
 varchar(m > n) or text, numeric(p, s) to numeric(p' > p, s), timestamp to timestamptz under a UTC
-time zone on 12+… are metadata-only), and the static rule cannot see the old type. A rewrite gives
+time zone on 12+… are metadata-only), and the static rule cannot see the old type, nor whether a
+function a new column's default calls is volatile. A rewrite gives
 the table a new file (`pg_class.relfilenode`), so the gate reads it before and after applying the
-migration: a type-change finding whose table kept its file is withdrawn, and the check says so.
+migration: such a finding whose table kept its file is withdrawn, and the check says so.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from __future__ import annotations
 from gates.migrations.database import Server
 from gates.report import Finding
 
-TYPE_RULES = frozenset({"alter-column-type", "alter-column-type-text"})
+# Rules whose harm is the rewrite itself: withdrawn when the table kept its file
+TYPE_RULES = frozenset({"alter-column-type", "alter-column-type-text", "add-column-volatile-default",
+                        "add-column-generated"})
 
 
 def tables_of(pairs: list[tuple[Finding, str]]) -> set[str]:

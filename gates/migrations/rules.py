@@ -93,9 +93,14 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "of the migration (and retry on timeout)"),
 )}
 
-VOLATILE = frozenset({"random", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4",
-                      "clock_timestamp", "timeofday", "nextval", "txid_current", "statement_timestamp",
-                      "setseed", "uuidv7", "uuidv4"})
+# Functions a default commonly calls that are STABLE or IMMUTABLE: no rewrite. Any other function may be
+# volatile (a CREATE FUNCTION without a volatility is VOLATILE): flagged, and withdrawn after applying when
+# the table kept its file (rewrite.py), as PostgreSQL decided.
+NOT_VOLATILE = frozenset({"now", "timezone", "transaction_timestamp", "current_setting", "to_jsonb", "to_json",
+                          "jsonb_build_object", "json_build_object", "jsonb_build_array", "json_build_array",
+                          "array_fill", "lower", "upper", "concat", "date_trunc", "make_interval", "make_date",
+                          "to_timestamp", "to_date", "length", "btrim", "replace", "format", "md5", "abs",
+                          "round", "floor", "ceil", "uid", "role", "email", "jwt", "inet", "interval"})
 # How a framework runs a migration: "always" in one transaction (Alembic, Django, dbmate, Drizzle), "multi"
 # in an implicit one only when it holds several statements (Prisma, golang-migrate, Flyway, Supabase run a
 # single-statement file on its own), "never" (psql without --single-transaction).
@@ -359,8 +364,8 @@ def _add_column(column: Any, table: str) -> Iterator[tuple[str, str]]:
         yield "add-column-volatile-default", f"{where} ({types[-1]})"
     elif any(c.contype == "CONSTR_IDENTITY" for c in constraints):  # every existing row gets a sequence value
         yield "add-column-volatile-default", f"{where} (identity)"
-    elif default is not None and _calls_volatile(default.fields.get("raw_expr")):
-        yield "add-column-volatile-default", where
+    elif default is not None and (called := _calls_volatile(default.fields.get("raw_expr"))):
+        yield "add-column-volatile-default", f"{where} ({called}())"
     # a VIRTUAL generated column (PostgreSQL 18) is computed on read: no rewrite
     if any(c.contype == "CONSTR_GENERATED" and c.generated_kind != "v" for c in constraints):
         yield "add-column-generated", where
@@ -385,18 +390,23 @@ def _constraint(constraint: Any, table: str) -> Iterator[tuple[str, str]]:
         yield "unique-constraint", f"{table} ({name})"
 
 
-def _calls_volatile(expr: Any) -> bool:
-    """Whether a raw expression tree (JSON) calls a volatile function anywhere."""
+def _calls_volatile(expr: Any) -> str:
+    """The first function a raw expression tree (JSON) calls that is, or may be, volatile ("" if none)."""
     if isinstance(expr, dict):
         call = expr.get("FuncCall")
         if isinstance(call, dict):
             names = [part.get("String", {}).get("sval", "") for part in call.get("funcname", [])]
-            if names and str(names[-1]).lower() in VOLATILE:
-                return True
-        return any(_calls_volatile(value) for value in expr.values())
+            name = str(names[-1]).lower() if names else ""
+            if name and name not in NOT_VOLATILE:
+                return name
+        for value in expr.values():
+            if found := _calls_volatile(value):
+                return found
     if isinstance(expr, list):
-        return any(_calls_volatile(value) for value in expr)
-    return False
+        for value in expr:
+            if found := _calls_volatile(value):
+                return found
+    return ""
 
 
 def _truncate(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:

@@ -297,6 +297,10 @@ def test_a_type_change_that_postgresql_does_without_a_rewrite_is_withdrawn(git_r
         "migrations/003.sql": lock + "ALTER TABLE p ALTER COLUMN price TYPE numeric(12,2);\n",
         "migrations/004.sql": lock + "ALTER TABLE p ALTER COLUMN id TYPE bigint;\n",
         "migrations/005.sql": lock + "ALTER TABLE p ALTER COLUMN name TYPE varchar(10);\n",
+        "migrations/006.sql": "CREATE FUNCTION tag() RETURNS text LANGUAGE sql STABLE AS $$ SELECT 'x' $$;\n"
+                              "CREATE FUNCTION pick() RETURNS float8 LANGUAGE sql AS $$ SELECT random() $$;\n",
+        "migrations/007.sql": lock + "ALTER TABLE p ADD COLUMN t text DEFAULT tag();\n",
+        "migrations/008.sql": lock + "ALTER TABLE p ADD COLUMN r float8 DEFAULT pick();\n",
     })
     result = gate(["--database-url", fresh_database(postgres_url), "--json", "out.json", "--strict"])
     assert result.exit_code == 1, result.output
@@ -306,3 +310,6 @@ def test_a_type_change_that_postgresql_does_without_a_rewrite_is_withdrawn(git_r
         assert found[f"migrations/{name}.sql"]["properties"]["type_changes_without_rewrite"] == "p"
     assert [f["rule"] for f in found["migrations/004.sql"]["findings"]] == ["alter-column-type"]
     assert [f["rule"] for f in found["migrations/005.sql"]["findings"]] == ["alter-column-type-text"]  # narrowing
+    # a default calling the project's own function: STABLE is no rewrite, VOLATILE (the default) is one
+    assert found["migrations/007.sql"]["status"] == "passed"
+    assert [f["rule"] for f in found["migrations/008.sql"]["findings"]] == ["add-column-volatile-default"]

@@ -169,3 +169,15 @@ def test_inline_allow_suppresses_one_statement() -> None:
 
 def test_unparsable_statements_are_left_to_postgresql() -> None:
     assert rules_for("creat table x ();\nDROP TABLE users;") == ["drop-table", "lock-timeout-missing"]
+
+
+@pytest.mark.parametrize(("default", "flagged"), [
+    ("now()", False), ("timezone('utc'::text, now())", False), ("auth.uid()", False), ("'{}'::jsonb", False),
+    ("CURRENT_TIMESTAMP", False), ("gen_random_uuid()", True), ("uuid_generate_v7()", True),
+    # a project's own function is VOLATILE unless declared otherwise (was missed); the dry run withdraws it
+    # when PostgreSQL did not rewrite the table
+    ("make_slug()", True),
+])
+def test_column_defaults_that_may_rewrite(default: str, flagged: bool) -> None:
+    rules = rules_for(SETUP + f"ALTER TABLE users ADD COLUMN c text DEFAULT {default};")
+    assert (rules == ["add-column-volatile-default"]) is flagged
