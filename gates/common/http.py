@@ -9,6 +9,7 @@ Stable API:
     parse_connect_to(["HOST1:PORT1:HOST2:PORT2", ...]) -> {(host, port): (host2, port2)}   (raises ConfigError)
     dialer(settings) -> Dial | None                   where a connection to (host, port) really goes
     url_problem(url), header_problem(name, value) -> str | None       config checks before any request
+    decode_body(body, content_type) -> str           in the declared charset, never raising
     LoginSpec(path, method, json, form, headers, token, status)
     login(client, spec) -> Session                   await async_login(client, spec) -> Session
     Session.headers (send with authenticated requests), Session.secrets (for Report.secrets)
@@ -32,6 +33,7 @@ session's headers are authenticated.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import socket
@@ -328,6 +330,21 @@ def url_problem(url: str) -> str | None:
     if url.startswith(("http:", "https:")) and (not parts.hostname or port == 0):
         return "no host" if not parts.hostname else "port 0"
     return None
+
+
+_CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9._:-]+)", re.I)
+
+
+def decode_body(body: bytes, content_type: str | None) -> str:
+    """A body in its declared charset; UTF-8 when none is declared or Python does not know it. Never raises."""
+    match = _CHARSET.search(content_type or "")
+    encoding = "utf-8"
+    if match:
+        try:
+            encoding = codecs.lookup(match.group(1)).name
+        except LookupError:
+            pass
+    return body.decode(encoding, "replace")
 
 
 def header_problem(name: str, value: str) -> str | None:

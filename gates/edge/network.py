@@ -9,8 +9,6 @@ the URL's host, so SNI and certificates are those of the real name.
 
 from __future__ import annotations
 
-import codecs
-import re
 import socket
 import ssl
 import time
@@ -23,7 +21,6 @@ import httpx
 
 MAX_BODY = 1_000_000
 USER_AGENT = "launch-gates-edge/1 (+pre-deploy check)"
-_CHARSET = re.compile(r"charset=[\"']?([A-Za-z0-9._:-]+)", re.I)
 
 
 class Unreachable(Exception):
@@ -99,14 +96,9 @@ class Answer:
 
     def text(self) -> str:
         """The body in its declared charset (UTF-8 when none is declared or it is unknown)."""
-        match = _CHARSET.search(self.headers.get("content-type", ""))
-        encoding = "utf-8"
-        if match:
-            try:
-                encoding = codecs.lookup(match.group(1)).name
-            except LookupError:
-                pass
-        return self.body.decode(encoding, "replace")
+        from gates.common.http import decode_body
+
+        return decode_body(self.body, self.headers.get("content-type"))
 
 
 class Fetcher:

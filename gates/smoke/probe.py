@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from gates.common.http import Failure, classify, dotted_get
+from gates.common.http import Failure, classify, decode_body, dotted_get
 from gates.redact import mask
 from gates.report import Check, Finding, Status
 from gates.smoke.options import Request
@@ -67,11 +67,8 @@ class Outcome:
 
     @property
     def text(self) -> str:
-        encoding = (self.response.encoding if self.response is not None else None) or "utf-8"
-        try:
-            return self.body.decode(encoding, "replace")
-        except LookupError:  # a charset Python does not know
-            return self.body.decode("utf-8", "replace")
+        content_type = self.response.headers.get("content-type") if self.response is not None else None
+        return decode_body(self.body, content_type)
 
     def contains(self, needle: str) -> bool:
         """In the decoded text, or as bytes: a page in an undeclared charset (Latin-1) or a binary answer."""
