@@ -84,8 +84,10 @@ def _selector(result: Result, domain: str, selector: str, lookup: Lookup, probin
     via = f" (via CNAME {' -> '.join(lookup.cnames)})" if lookup.cnames else ""
     if lookup.void:
         if lookup.cnames:
-            result.error("cname-dangling", f"{name} is a CNAME to {lookup.cnames[-1]}, which does not exist: "
-                         "signatures with this selector fail, and whoever registers that name can sign as you",
+            what = ("which does not exist: signatures with this selector fail, and whoever registers that name "
+                    "can sign as you") if lookup.outcome is Outcome.NXDOMAIN else (
+                    "which has no TXT record (no key): signatures with this selector fail")
+            result.error("cname-dangling", f"{name} is a CNAME to {lookup.cnames[-1]}, {what}",
                          evidence=f"{name} CNAME {lookup.cnames[0]}",
                          fix="Point the CNAME at the key your provider publishes now, or delete it.")
         elif not probing:

@@ -49,15 +49,16 @@ def _rules() -> tuple[frozenset[str], frozenset[str], frozenset[str], str]:
     wildcard: set[str] = set()
     exceptions: set[str] = set()
     for line in lines:
-        rule = _a_label(line.strip().split(" ")[0].lower())
+        rule = line.strip().split(" ")[0].lower()
         if not rule or rule.startswith("//"):
             continue
         if rule.startswith("!"):
-            exceptions.add(rule[1:])
+            exceptions.add(_a_label(rule[1:]))
         elif rule.startswith("*."):
-            wildcard.add(rule[2:])
+            wildcard.add(_a_label(rule[2:]))
         else:
-            exact.add(rule)
+            exact.add(_a_label(rule))
+    exact.discard("")
     return frozenset(exact), frozenset(wildcard), frozenset(exceptions), source
 
 

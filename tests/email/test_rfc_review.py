@@ -76,6 +76,7 @@ ZONE = "\n".join([
     f"vlast._domainkey.dk.rv. IN TXT {txt('k=rsa; p=' + KEY + '; v=DKIM1')}",
     f"both._domainkey.dk.rv. IN TXT {txt('v=DKIM1; h=sha1:sha256; p=' + KEY)}",
     f"ys._domainkey.dk.rv. IN TXT {txt('v=DKIM1; t=y:s; p=' + KEY)}",
+    "keyless._domainkey.dk.rv. IN CNAME host.dualcidr.rv.",
     f"long._domainkey.dk.rv. IN TXT {txt('v=DKIM1; p=' + LONG_KEY)}",
     f"ed._domainkey.dk.rv. IN TXT {txt('v=DKIM1; k=ed25519; p=' + ed_key())}",
     # DMARC
@@ -225,6 +226,13 @@ def test_dkim_key_records(gate: Callable[..., Run], selector: str, rules: list[s
     run = gate("dk.rv", dkim_selectors=(selector,))
     assert run.rules("dkim") == rules
     assert run.checks["dkim"].status is status
+
+
+def test_dkim_cname_to_a_name_without_txt(gate: Callable[..., Run]) -> None:
+    run = gate("dk.rv", dkim_selectors=("keyless",))
+    assert run.rules("dkim") == ["dkim-cname-dangling"]
+    message = run.checks["dkim"].findings[0].message
+    assert "no TXT record" in message and "does not exist" not in message
 
 
 # -- DMARC ----------------------------------------------------------------------------------------
