@@ -18,6 +18,7 @@ from gates.common.http import (
     build_client,
     classify,
     credential_values,
+    decode_body,
     dotted_get,
     login,
     parse_connect_to,
@@ -178,3 +179,10 @@ def test_dotted_get() -> None:
         dotted_get(data, "choices.0.missing")
     with pytest.raises(LookupError, match="no index '3'"):
         dotted_get(data, "choices.3")
+
+
+def test_decode_body_reads_the_declared_charset_and_never_raises() -> None:
+    latin = "Café".encode("latin-1")
+    assert decode_body(latin, 'text/html; charset="ISO-8859-1"') == "Café"
+    assert decode_body(latin, "text/html; charset=x-unknown") == "Caf\ufffd"
+    assert decode_body("Café".encode(), None) == "Café"
