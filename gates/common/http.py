@@ -8,7 +8,9 @@ Stable API:
     parse_resolve(["HOST:PORT:ADDR", ...]) -> {(host, port): addr}     (raises ConfigError)
     parse_connect_to(["HOST1:PORT1:HOST2:PORT2", ...]) -> {(host, port): (host2, port2)}   (raises ConfigError)
     dialer(settings) -> Dial | None                   where a connection to (host, port) really goes
+    host_key(host) -> str                            a host as connections see it (lowercase, xn--, no dot)
     url_problem(url), header_problem(name, value) -> str | None       config checks before any request
+    HTTP_TOKEN                                       RFC 9110 token (methods, header names)
     decode_body(body, content_type) -> str           in the declared charset, never raising
     LoginSpec(path, method, json, form, headers, token, status)
     login(client, spec) -> Session                   await async_login(client, spec) -> Session
