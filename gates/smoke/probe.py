@@ -183,7 +183,10 @@ def findings_for(outcome: Outcome) -> list[Finding]:
                  for c in expect.contains if not outcome.contains(c)]
     findings += [Finding("body", f"the answer contains {c!r}") for c in expect.not_contains if outcome.contains(c)]
     if expect.json_equals:
-        findings += _json_findings(outcome.json(), expect.json_equals)
+        if outcome.truncated:
+            findings.append(Finding("json", f"the answer is over {MAX_BODY} bytes: not read whole, not parsed"))
+        else:
+            findings += _json_findings(outcome.json(), expect.json_equals)
     if expect.max_ms is not None and last.elapsed_ms > expect.max_ms:
         findings.append(Finding("latency", f"took {last.elapsed_ms:.0f} ms, budget {expect.max_ms:g} ms"))
     return findings

@@ -20,12 +20,14 @@ def test_a_huge_answer_is_read_only_up_to_the_cap(app: Server, tmp_path: Path) -
     section = {"base_url": app.url, "retries": 0, "checks": [
         {"name": "big", "path": "/big?mb=64", "contains": "needle"},
         {"name": "big missing", "path": "/big?mb=64", "contains": "haystack"},
+        {"name": "big json", "path": "/big?mb=64", "json_equals": {"a": 1}},
     ]}
     checks = by_name(run_gate(section, tmp_path))
     assert checks["big"].status is Status.PASSED
     assert checks["big"].properties["body_truncated_at"] == MAX_BODY
     assert checks["big missing"].status is Status.FAILED
     assert f"in the first {MAX_BODY} bytes" in checks["big missing"].summary
+    assert checks["big json"].summary == f"json: the answer is over {MAX_BODY} bytes: not read whole, not parsed"
 
 
 def test_contains_matches_a_page_in_an_undeclared_latin1_charset(app: Server, tmp_path: Path) -> None:
