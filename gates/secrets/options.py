@@ -96,7 +96,12 @@ def _mode(section: Mapping[str, Any], ctx: GateContext, in_git: bool, has_files:
     if not in_git and has_files:
         return "paths"
     if ctx.stage == "pre-commit":
-        return "staged"
+        # At pre-push, pre-commit runs the same hook and names the pushed commits in PRE_COMMIT_FROM_REF /
+        # PRE_COMMIT_TO_REF; the index is then usually empty, so scanning it would pass having read nothing.
+        # A push of a branch with no commit on the remote yet comes without those refs: read all history.
+        if _pre_commit_range():
+            return "range"
+        return "history" if os.environ.get("PRE_COMMIT_REMOTE_NAME") else "staged"
     if ctx.stage == "pr" and _stage_range(ctx):
         return "range"
     return "history"
@@ -104,15 +109,19 @@ def _mode(section: Mapping[str, Any], ctx: GateContext, in_git: bool, has_files:
 
 def _stage_range(ctx: GateContext) -> str | None:
     """The pull-request range this run knows: --base-ref, GitHub's base branch, or pre-commit's refs."""
+    if ctx.stage == "pre-commit":
+        return _pre_commit_range()
     base = ctx.base_ref or os.environ.get("GITHUB_BASE_REF")
     if base:
         if os.environ.get("GITHUB_BASE_REF") == base and git.resolve(ctx.root, f"origin/{base}"):
             base = f"origin/{base}"
         return f"{base}..HEAD"
+    return _pre_commit_range()
+
+
+def _pre_commit_range() -> str | None:
     start, end = os.environ.get("PRE_COMMIT_FROM_REF"), os.environ.get("PRE_COMMIT_TO_REF")
-    if start and end:
-        return f"{start}..{end}"
-    return None
+    return f"{start}..{end}" if start and end else None
 
 
 def _max_bytes(value: Any) -> int:

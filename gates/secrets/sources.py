@@ -71,9 +71,12 @@ def commit_range(root: Path, spec: str, scanner: Scanner, allow_shallow: bool, p
     scope = Scope(f"range {revs.spec}", "range")
     missing = [ref for ref in (revs.base, revs.head) if git.resolve(root, ref) is None]
     if missing:
-        shallow = " (this is a shallow clone)" if git.is_shallow(root) else ""
-        scope.error = (f"{', '.join(missing)} is not a commit in this clone{shallow}: cannot scan {revs.spec}. "
-                       f"{SHALLOW_FIX}")
+        if git.is_shallow(root):
+            fix = f"(this is a shallow clone). {SHALLOW_FIX}"
+        else:
+            fix = (f"(a branch not fetched yet?). Fetch it first, e.g. `git fetch origin {missing[0]}` (in GitHub "
+                   "Actions: `fetch-depth: 0` on actions/checkout), or name a base this clone has.")
+        scope.error = f"{', '.join(missing)} is not a commit in this clone: cannot scan {revs.spec} {fix}"
         return scope
     commits = git.rev_list(root, "--reverse", revs.spec)
     cut = git.shallow_boundaries(root).intersection(commits)
