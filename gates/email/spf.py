@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from gates.common.dns import Lookup, Resolver
 from gates.email.result import Result, quoted
-from gates.email.spf_syntax import Parsed, Term, is_spf, parse
+from gates.email.spf_syntax import MECHANISMS, Parsed, Term, is_spf, parse
 from gates.report import Severity
 
 LOOKUP_LIMIT = 10
@@ -170,6 +170,13 @@ def _judge_syntax(result: Result, domain: str, parsed: Parsed) -> None:
     for problem in parsed.problems:
         result.error("syntax", f"{problem.term!r}: {problem.message} (permerror: SPF fails for every message)",
                      evidence=quoted(domain, parsed.record), fix=f"Correct or remove {problem.term!r}.")
+    for term in parsed.terms:
+        if term.kind == "modifier" and term.name in MECHANISMS:
+            # Valid syntax (an unknown modifier, RFC 7208 6), so receivers silently ignore it: almost
+            # always a typo for the mechanism, whose senders then fail SPF.
+            result.warn("unknown-modifier", f"{term.text!r} is an unknown modifier that receivers ignore; "
+                        f"the {term.name} mechanism is written {term.name}:", evidence=quoted(domain, parsed.record),
+                        fix=f"Write {term.name}:{term.value} instead of {term.text}.")
     if len(parsed.record.encode()) > RECORD_SIZE_HINT:
         result.warn("record-size", f"the record is {len(parsed.record.encode())} bytes; answers over 512 bytes "
                     "need TCP, which some receivers do not retry", evidence=quoted(domain, parsed.record),

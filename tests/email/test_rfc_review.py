@@ -51,6 +51,7 @@ ZONE = "\n".join([
     "dualcidr.rv. IN A 192.0.2.8",
     "dualcidr.rv. IN MX 10 host.dualcidr.rv.",
     "host.dualcidr.rv. IN A 192.0.2.9",
+    f'eqtypo.rv. IN TXT {txt("v=spf1 include=_spf.ok.rv ~all")}',
     f'numeric.rv. IN TXT {txt("v=spf1 a:10.0.0.10 -all")}',
     f'incbad.rv. IN TXT {txt("v=spf1 include:bad.incbad.rv -all")}',
     f'bad.incbad.rv. IN TXT {txt("v=spf1 ip4:192.0.2.300 -all")}',
@@ -164,6 +165,13 @@ def test_obsolete_spf_type_99_is_named(gate: Callable[..., Run]) -> None:
 @pytest.mark.parametrize("domain", ["cidr33.rv", "cidr0.rv", "numeric.rv"])
 def test_invalid_networks_and_numeric_domains(gate: Callable[..., Run], domain: str) -> None:
     assert "spf-syntax" in gate(domain).rules("spf")
+
+
+def test_mechanism_written_as_modifier_is_named(gate: Callable[..., Run]) -> None:
+    run = gate("eqtypo.rv")
+    assert run.rules("spf") == ["spf-unknown-modifier"]
+    assert run.checks["spf"].properties["lookups"] == 0  # receivers skip it: nothing is looked up
+    assert "include:_spf.ok.rv" in (run.checks["spf"].findings[0].fix or "")
 
 
 def test_dual_cidr_forms(gate: Callable[..., Run]) -> None:
