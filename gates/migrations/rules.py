@@ -255,13 +255,25 @@ def _trigger(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     yield from _needs_lock_timeout(state, _name(node.relation))
 
 
+def _policy(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    # CREATE/ALTER POLICY take an ACCESS EXCLUSIVE lock on the table (Supabase migrations add many)
+    yield from _needs_lock_timeout(state, _name(node.table))
+
+
+def _set_schema(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    table = _name(node.relation)
+    if node.objectType == "OBJECT_TABLE" and _existing(state, table):
+        yield "rename-table", f"{table} -> schema {node.newschema}"  # the running code's name no longer resolves
+        yield from _needs_lock_timeout(state, table)
+
+
 def _drop_database(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     yield "drop-database", str(node.dbname or "")
 
 
 def _drop(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
-    names = [".".join(str(getattr(p, "sval", "") or "") for p in (obj.items or ())) if obj.kind == "List" else ""
-             for obj in node.objects or ()]
+    names = [".".join(str(getattr(p, "sval", "") or "") for p in (obj.items or ())) if obj.kind == "List"
+             else str(obj.sval or "") if obj.kind == "String" else "" for obj in node.objects or ()]
     tables = [n.split(".")[-1].lower() for n in names]
     if node.removeType == "OBJECT_TABLE":
         existing = [t for t in tables if _existing(state, t)]
@@ -275,6 +287,8 @@ def _drop(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
             yield "concurrently-in-transaction", "DROP INDEX CONCURRENTLY"
         elif not node.concurrent:
             yield "drop-index-not-concurrently", ", ".join(names)
+    if node.removeType == "OBJECT_SCHEMA" and node.behavior == "DROP_CASCADE":
+        yield "drop-table", f"schema {', '.join(names)} and every table in it"
     if node.behavior == "DROP_CASCADE":
         yield "drop-cascade", ", ".join(names)
 
@@ -359,6 +373,8 @@ def _add_column(column: Any, table: str) -> Iterator[tuple[str, str]]:
     constraints = column.constraints or ()
     types = [str(n.sval or "").lower() for n in (column.typeName.names or ())]
     default = next((c for c in constraints if c.contype == "CONSTR_DEFAULT"), None)
+    if default is not None and (default.fields.get("raw_expr") or {}).get("A_Const", {}).get("isnull"):
+        default = None  # DEFAULT NULL fills nothing
     where = f"{table}.{column.colname}"
     if types and types[-1] in SERIAL:
         yield "add-column-volatile-default", f"{where} ({types[-1]})"
@@ -386,7 +402,7 @@ def _constraint(constraint: Any, table: str) -> Iterator[tuple[str, str]]:
         yield "foreign-key-not-valid", f"{table} ({name})"
     elif constraint.contype == "CONSTR_CHECK" and not constraint.skip_validation:
         yield "check-not-valid", f"{table} ({name})"
-    elif constraint.contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY") and not constraint.indexname:
+    elif constraint.contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY", "CONSTR_EXCLUSION") and not constraint.indexname:
         yield "unique-constraint", f"{table} ({name})"
 
 
@@ -445,5 +461,6 @@ _HANDLERS = {
     "VariableSetStmt": _set, "DropStmt": _drop, "RenameStmt": _rename, "IndexStmt": _index,
     "AlterTableStmt": _alter, "TruncateStmt": _truncate, "DeleteStmt": _delete, "UpdateStmt": _update,
     "VacuumStmt": _vacuum, "LockStmt": _lock, "AlterEnumStmt": _alter_enum, "ReindexStmt": _reindex,
-    "ClusterStmt": _cluster, "CreateTrigStmt": _trigger, "DropdbStmt": _drop_database,
+    "ClusterStmt": _cluster, "CreateTrigStmt": _trigger, "DropdbStmt": _drop_database, "CreatePolicyStmt": _policy,
+    "AlterPolicyStmt": _policy, "AlterObjectSchemaStmt": _set_schema,
 }

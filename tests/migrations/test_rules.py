@@ -84,6 +84,12 @@ def test_rule_and_its_safe_variant(rule: str, risky: str, safe: str) -> None:
     ("ALTER TABLE users ADD PRIMARY KEY USING INDEX users_id_idx;", []),
     ("REINDEX TABLE CONCURRENTLY users;", []),
     ("CLUSTER;", ["cluster"]),
+    # dropping a schema with CASCADE drops every table in it: data loss, not just a warning (was a warning)
+    ("DROP SCHEMA billing CASCADE;", ["drop-table", "drop-cascade"]),
+    # moving a table to another schema breaks the running code's name like a rename (was missed)
+    ("ALTER TABLE users SET SCHEMA archive;", ["rename-table"]),
+    ("ALTER TABLE users ADD COLUMN c int NOT NULL DEFAULT NULL;", ["add-not-null-column"]),
+    ("ALTER TABLE b ADD CONSTRAINT no_overlap EXCLUDE USING gist (during WITH &&);", ["unique-constraint"]),
 ])
 def test_postgresql_semantics(sql: str, expected: list[str]) -> None:
     assert rules_for(SETUP + sql) == expected
@@ -106,6 +112,9 @@ def test_lock_timeout_turned_off_again_counts_as_missing() -> None:
     # a trigger takes a SHARE ROW EXCLUSIVE lock on its table
     trigger = "CREATE TRIGGER t BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();"
     assert rules_for(trigger) == ["lock-timeout-missing"]
+    # CREATE POLICY takes an ACCESS EXCLUSIVE lock on an existing table (was missed)
+    assert rules_for("CREATE POLICY own ON notes FOR SELECT USING (auth.uid() = owner);") == ["lock-timeout-missing"]
+    assert rules_for("CREATE TABLE notes (id int);\nCREATE POLICY own ON notes USING (true);") == []
 
 
 def test_every_rule_has_an_example() -> None:
