@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from gates.edge import headers, redirects, tls
 from gates.edge.options import SERVE, Options
 from gates.edge.probe import HostProbe
-from gates.report import Check, Finding, Status, judge
+from gates.report import Check, Finding, Severity, Status, judge
 
 
 def _evaluated(name: str, group: str, duration: float, findings: list[Finding], message: str = "",
@@ -28,7 +29,16 @@ def redirect_check(probe: HostProbe, options: Options) -> Check:
             else redirects.redirect_findings(probe.host, options.canonical, probe.https))
     role += redirects.chain_findings(probe.https, f"https://{probe.host}/")
     findings += [f for f in role if f.rule not in seen]
+    if probe.role == SERVE and probe.host != options.canonical_host and 400 <= probe.https.final.status < 500:
+        findings = [_api_root(f) if f.rule == "edge.redirect.broken-landing" else f for f in findings]
     return _evaluated(name, "redirect", probe.http_s, findings, probe.http.shown(), hops=probe.http.hops)
+
+
+def _api_root(finding: Finding) -> Finding:
+    """An API host answering 401/404 at / is normal; the canonical site doing it is not (that stays an error)."""
+    return replace(finding, severity=Severity.WARNING,
+                   message=finding.message + " (fine for an API host with nothing at /)",
+                   fix="serve a page at / (or ignore this for an API host)")
 
 
 def tls_check(probe: HostProbe, options: Options, now: dt.datetime) -> Check:

@@ -122,3 +122,18 @@ def test_an_answer_that_trickles_in_is_cut_at_the_timeout() -> None:
             fetcher.close()
     assert answer.status == 200
     assert answer.body.startswith(b"data: tick") and len(answer.body) < 600 * len(b"data: tick\n\n")
+
+
+def test_an_api_host_answering_404_at_its_root_is_a_warning(world) -> None:  # type: ignore[no-untyped-def]
+    # APIs often have nothing at /: that blocked the release as a "broken landing". The canonical site
+    # answering 404 at / still blocks.
+    site = good_site()
+    site.hosts[API].pages = {}
+    report = run(from_section(world(site)))
+    landing = [f for f in report.findings if f.rule == "edge.redirect.broken-landing"]
+    assert [f.severity for f in landing] == [Severity.WARNING] and API in landing[0].message
+    assert report.exit_code == 0
+    site.hosts[APEX].pages.pop("/")
+    report = run(from_section(world(site)))
+    assert {f.severity for f in report.findings if f.rule == "edge.redirect.broken-landing"} == {
+        Severity.WARNING, Severity.ERROR}
