@@ -88,6 +88,8 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "transaction at all", "add the enum value in its own migration, use it in the next one"),
     Rule("psql-meta-command", W, "a psql meta-command (\\connect, \\set…) is not SQL: migration tools other than "
          "psql fail on it, and the gate does not run it", "remove it, or run this migration with psql"),
+    Rule("not-linted", W, "the gate's parser (pglast) could not read this statement, so no rule checked it",
+         "check it by hand; if PostgreSQL accepts it, report the statement so the parser can be updated"),
     Rule("lock-timeout-missing", W, "this statement waits for a lock on a live table with no lock_timeout: "
          "behind one long query, it queues every other query on the table", "SET lock_timeout = '5s' at the top "
          "of the migration (and retry on timeout)"),
@@ -158,6 +160,8 @@ def lint(statements: list[Statement], transactional: bool | str, history: Histor
         found: list[tuple[str, str]] = []
         if statement.kind == "meta":
             found.append(("psql-meta-command", statement.text[:60]))
+        elif statement.node is None and statement.kind == "sql":  # never a silent pass: say it was not read
+            found.append(("not-linted", statement.parse_error[:120]))
         elif statement.node is not None:
             found += _check(statement.node, state)
             found += _uses_new_enum_value(statement, state)
