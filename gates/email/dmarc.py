@@ -41,7 +41,7 @@ def check_dmarc(resolver: Resolver, domain: str, level: str) -> tuple[Result, Dm
         if records:
             policy_domain, inherited = org, True
             result.lines.append(f"no record at {name}; inherited from _dmarc.{org} (its sp= applies; "
-                                f"organizational domain from the {psl_source()})")
+                                f"public suffixes from {psl_source()})")
     near = [r for r in lookup.records if "dmarc1" in r.lower()]
     if not records and near:
         result.error("syntax", f"{name} has a record mentioning DMARC1 that does not start with v=DMARC1, so "

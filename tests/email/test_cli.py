@@ -62,6 +62,8 @@ def test_could_not_check(git_repo: Path, zone_text: str) -> None:
     [
         (["--domain", "good.test", "--nameserver", "dns.google"], "nameservers"),
         (["--domain", "not a domain"], "domains"),
+        (["--domain", "\u2603.example"], "domains"),  # a snowman: IDNA 2003 encoded it, IDNA 2008 refuses it
+        (["--domain", "good.test", "--nameserver", "[::1"], "nameservers"),
         (["--domain", "good.test", "--timeout", "soon"], "timeout"),
         ([], "--domain"),
     ],
