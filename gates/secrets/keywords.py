@@ -52,6 +52,8 @@ _PLACEHOLDER_PARTS = re.compile(
     r"^(?:your|my|insert|enter|put|add|replace)[\W_]*(?:own[\W_]*|real[\W_]*|actual[\W_]*)?"
     r"(?:[a-z]+[\W_]*)?(?:key|secret|token|password|pass|pwd|id)|[_-]here$|^example[\W_]|[\W_]example$")
 # An environment variable's name (`DB_PASSWORD`, `STRIPE_SECRET_KEY`): the value is elsewhere.
+_IDENTIFIER = re.compile(r"^[a-z]+(?:[_.-][a-z]+)*$")
+_SECRET_WORD = re.compile(r"(?i)key|secret|token|passw|pwd|auth|credential")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$|^[A-Z]{2,}$")
 
 
@@ -76,11 +78,13 @@ def keyword_verdict(value: str, path: str) -> str | None:
     text = value.strip().strip("'\"`")
     if not text or any(ch.isspace() for ch in text) or is_placeholder(text) or _ENV_NAME.match(text):
         return None
-    # one-case letters only ("swordfish", "benchmark"): a word, not a generated secret
-    word = text.isalpha() and (text.islower() or text.isupper())
+    if _IDENTIFIER.match(text) and _SECRET_WORD.search(text):
+        return None  # a name such as "keyfile_password" or "secret_key": where a secret goes, not one
+    # one-case letters only ("swordfish", "benchmark", "dev_server"): words, not a generated secret
+    word = bool(_IDENTIFIER.match(text)) or (text.isalpha() and text.isupper())
     weak = word or len(text) < WEAK_LENGTH or shannon_entropy(text) < WEAK_ENTROPY
     if os.path.splitext(path.lower())[1] in DOC_EXTENSIONS and (text.isalpha() or weak):
-        return None  # prose and shell snippets in docs: `password: secret`, `SECRET_KEY = "ci-only"`
+        return None  # prose and shell snippets in docs: a word or a short made-up value
     return "warning" if weak else "error"
 
 
@@ -94,3 +98,25 @@ def is_patterned(value: str) -> bool:
         if value == (value[:period] * (size // period + 1))[:size]:
             return True
     return False
+
+
+# Lines where a long hex/base64 value is a digest, not a key (HTTP digest auth, etags, checksums, ids).
+_DIGEST_CONTEXT = re.compile(
+    r"(?i)etag|md5|sha-?(?:1|2|256|384|512)?\b|hash|digest|checksum|nonce|opaque|integrity|fingerprint|"
+    r"commit|revision|boundary")
+_ALPHABETS = ("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789")
+RESERVED_HOST = re.compile(r"(?i)(?:^|\.)example(?:\.(?:com|org|net))?$|\.(?:test|example|invalid)$")
+
+
+def entropy_verdict(value: str, line: str) -> str | None:
+    """For detect-secrets' entropy plugins, which see any random-looking quoted string.
+
+    An alphabet (`abcdefghij…`) is a constant; on a line about digests (etag, md5, nonce, checksum…)
+    the value is one. A value on a line that names no secret at all is most often data or an id:
+    a warning, still shown (`--strict` blocks), so a key with a meaningless name is not lost.
+    """
+    if any(run[i:i + 10] in value for run in _ALPHABETS for i in range(len(run) - 9)):
+        return None
+    if _DIGEST_CONTEXT.search(line):
+        return None
+    return "error" if _SECRET_WORD.search(line) else "warning"

@@ -13,11 +13,19 @@ import binascii
 import dataclasses
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from gates.common.credentials import JWT_PATTERN, ROTATE_GENERIC, SCAN_PATTERNS, classify_jwt
 from gates.report import Severity
 from gates.secrets.detectors import DetectSecrets
-from gates.secrets.keywords import MIN_HEX_DIGITS, is_patterned, is_placeholder, keyword_verdict
+from gates.secrets.keywords import (
+    MIN_HEX_DIGITS,
+    RESERVED_HOST,
+    entropy_verdict,
+    is_patterned,
+    is_placeholder,
+    keyword_verdict,
+)
 
 RULESET_VERSION = "2"  # bump when rules change: the clean-scan cache is keyed by it
 
@@ -73,11 +81,21 @@ def _base64_private_keys(line: str) -> list[str]:
     return keys
 
 
+def _example_host(line: str, password: str) -> bool:
+    """Whether the URL holding `password` points at a reserved documentation host (example.com, *.test)."""
+    at = line.find(password + "@")
+    if at < 0:
+        return False
+    host = re.match(r"[^\s/:'\"?#@\\]*", line[at + len(password) + 1:])
+    return bool(host and RESERVED_HOST.search(host.group()))
+
+
 def our_hits(line: str) -> list[Hit]:
     hits: list[Hit] = []
     for pattern in SCAN_PATTERNS:
         for value in pattern.secrets(line):
-            if pattern.rule in ("database-url-password",) and is_placeholder(value):
+            if pattern.rule == "database-url-password" and (is_placeholder(unquote(value))
+                                                             or _example_host(line, value)):
                 continue
             hits.append(Hit(pattern.rule, pattern.title, Severity(pattern.severity), value, pattern.fix,
                             pattern.title))
@@ -113,17 +131,22 @@ def detect(line: str, path: str, ds: DetectSecrets) -> list[Hit]:
         value = raw.value
         if any(value in known or known in value for known in taken):
             continue
-        if (raw.type == "Basic Auth Credentials" and is_placeholder(value)) or is_patterned(value):
+        if (raw.type == "Basic Auth Credentials" and is_placeholder(unquote(value))) or is_patterned(value):
             continue
         if raw.type == "Hex High Entropy String" and len(value) < MIN_HEX_DIGITS:
             continue
+        if raw.type == "Basic Auth Credentials" and _example_host(line, value):
+            continue
         hit = ds_hit(raw.type, value)
+        verdict = "error"
         if raw.type == "Secret Keyword":
-            verdict = keyword_verdict(value, path)
-            if verdict is None:
-                continue
-            if verdict == "warning":
-                hit = dataclasses.replace(hit, severity=Severity.WARNING, title=f"{hit.title} (weak value)")
+            verdict = keyword_verdict(value, path) or ""
+        elif raw.type in ("Hex High Entropy String", "Base64 High Entropy String"):
+            verdict = entropy_verdict(value, line) or ""
+        if not verdict:
+            continue
+        if verdict == "warning":
+            hit = dataclasses.replace(hit, severity=Severity.WARNING, title=f"{hit.title} (weak evidence)")
         taken.append(value)
         hits.append(hit)
     return [hit for hit in hits if not any(marker in hit.secret for marker in _DS_LOOKALIKE)]

@@ -31,10 +31,10 @@ from tests.secrets.fakes import (
     rand,
 )
 
-REAL_PASSWORD = "Xk29-qLm_" + rand(10, seed=31)
+REAL_PASSWORD = "Xk29-qLm_" + rand(10, seed=31)  # pragma: allowlist secret
 GITHUB_IN_URL = "gh" + "p_" + rand(36, seed=60)  # each place its own key: a key is reported once
 GOOGLE_IN_URL = "AI" + "za" + rand(35, seed=61)
-NOTEBOOK_PASSWORD = "Pz7-wQ_" + rand(12, seed=62)
+NOTEBOOK_PASSWORD = "Pz7-wQ_" + rand(12, seed=62)  # pragma: allowlist secret
 
 
 def scan(repo: Path, **section: Any) -> Report:
@@ -122,11 +122,20 @@ NOT_SECRETS = [
     ("deploy.yaml", 'secret_key: "{{ vault_secret }}"'),
     (".env.example", "SECRET_KEY=your-secret-key"),
     (".env", "SECRET_KEY=changeme"),
-    ("README.md", 'set `password = "hunter2"` in the config'),
+    ("README.md", 'set `password = "hunter2"` in the config'),  # pragma: allowlist secret
     ("docs/setup.md", 'SECRET_KEY = "ci-only"'),
-    ("docs/setup.md", 'password: "swordfish"'),
+    ("docs/setup.md", 'password: "swordfish"'),  # pragma: allowlist secret
     ("fixtures.py", 'ID = "0123456789abcdef0123456789abcdef01234567"'),
     ("fixtures.py", 'CANARY = "7f3b9c2e1d"'),
+    ("app.py", 'PASSWORD_CLIENT_KEYFILE = "client_password_key"'),
+    ("app.py", 'app.secret_key = "secret_key"'),
+    ("tests/test_http.py", 'assert response.get_etag() == ("0a4d' + rand(36, "0123456789abcdef", 70) + '", False)'),
+    ("tests/test_http.py", 'nonce="dcd9' + rand(30, "0123456789abcdef", 71) + '",'),
+    ("tests/test_wrappers.py", '"Content-MD5": "9a3b' + rand(28, "0123456789abcdef", 72) + '",'),
+    ("examples/utils.py", 'URL_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"'),
+    ("tests/test_urls.py", '"http://user:s3cr3t-pw@example.com/path",'),
+    ("tests/test_db.py", '"postgres://app:s3cr3t-pw@db.example.org:5432/app",'),
+    ("tests/test_urls.py", '"http://user:p%C3%A4ssword@host.test/",'),
 ]
 
 
@@ -157,3 +166,13 @@ def test_provider_keys_are_never_dropped_as_placeholders(ds: DetectSecrets) -> N
     # a shape-recognised key next to a placeholder-looking word still blocks
     [hit] = detect(f'example_api_key = "{STRIPE_LIVE}"  # your key here', "app.py", ds)
     assert hit.rule == "stripe-live-key" and hit.severity is Severity.ERROR
+
+
+def test_entropy_values_without_a_secret_word_are_warnings(ds: DetectSecrets) -> None:
+    value = rand(40, "0123456789abcdef", 73)
+    [hit] = detect(f'got = "{value}"', "tests/test_https.py", ds)
+    assert hit.rule == "high-entropy-hex" and hit.severity is Severity.WARNING
+    [hit] = detect(f'SECRET_KEY = "{value}"', "settings.py", ds)
+    assert hit.severity is Severity.ERROR
+    [hit] = detect(f'"http://deploy:{REAL_PASSWORD}@ci.internal.corp/"', "ci.py", ds)
+    assert hit.rule == "basic-auth" and hit.severity is Severity.ERROR
