@@ -169,9 +169,13 @@ def _public_key(result: Result, name: str, kind: str, data: str, evidence: str) 
     if kind != "rsa":
         result.error("key-type", f"{name}: k={kind} is not rsa or ed25519", evidence=evidence, fix="Use k=rsa.")
         return False
+    from cryptography.exceptions import UnsupportedAlgorithm
+
     key: object
     try:
         key = load_der_public_key(raw)
+    except UnsupportedAlgorithm:
+        key = None  # well-formed, for an algorithm that is not RSA
     except (ValueError, TypeError):
         key = _pkcs1(raw)
     if not isinstance(key, rsa.RSAPublicKey):
@@ -201,9 +205,11 @@ def _pkcs1(raw: bytes) -> object:
     header = bytes.fromhex("300d06092a864886f70d0101010500")  # AlgorithmIdentifier rsaEncryption
     bit_string = b"\x03" + _der_length(len(raw) + 1) + b"\x00" + raw
     body = header + bit_string
+    from cryptography.exceptions import UnsupportedAlgorithm
+
     try:
         return load_der_public_key(b"\x30" + _der_length(len(body)) + body)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         return None
 
 

@@ -78,6 +78,8 @@ ZONE = "\n".join([
     f"both._domainkey.dk.rv. IN TXT {txt('v=DKIM1; h=sha1:sha256; p=' + KEY)}",
     f"ys._domainkey.dk.rv. IN TXT {txt('v=DKIM1; t=y:s; p=' + KEY)}",
     "keyless._domainkey.dk.rv. IN CNAME host.dualcidr.rv.",
+    # a well-formed SubjectPublicKeyInfo for an algorithm nobody knows (OID 1.2.3.4)
+    f"oddalg._domainkey.dk.rv. IN TXT {txt('v=DKIM1; p=MAwwBQYDKgMEAwMAAQI=')}",
     f"long._domainkey.dk.rv. IN TXT {txt('v=DKIM1; p=' + LONG_KEY)}",
     f"ed._domainkey.dk.rv. IN TXT {txt('v=DKIM1; k=ed25519; p=' + ed_key())}",
     # DMARC
@@ -229,6 +231,7 @@ def test_tls_rpt_other_version_is_not_a_duplicate(gate: Callable[..., Run]) -> N
     ("ys", ["dkim-testing"], Status.PASSED),  # t=y:s is still testing
     ("ed", [], Status.PASSED),
     ("long", ["dkim-long-key"], Status.PASSED),  # over 4096 bits: not every verifier handles it
+    ("oddalg", ["dkim-bad-key"], Status.FAILED),  # unknown key algorithm: a finding, not a crash
 ])
 def test_dkim_key_records(gate: Callable[..., Run], selector: str, rules: list[str], status: Status) -> None:
     run = gate("dk.rv", dkim_selectors=(selector,))
