@@ -229,3 +229,30 @@ def test_related_is_not_an_alias(tmp_path: Path) -> None:
         database.close()
     ids = sorted((v.id, v.aliases) for v in next(iter(found.values())))
     assert ids == [("GHSA-2", ("CVE-2",)), ("PYSEC-1", ("CVE-1", "GHSA-3"))]
+
+
+# --- online (pip-audit against a loopback OSV endpoint) ---------------------------------------------
+
+def test_online_pin_spelled_unnormalized_is_matched_and_arbitrary_pin_kept_out(git_repo: Path, osv_db: Path) -> None:
+    from gates.deps.osv.server import serve
+
+    # pip-audit reports "2.19.0" for the pin "2.19.00"; an `===` string it cannot read would make it
+    # reject the whole file, so that pin is reported as not audited and the rest still are.
+    write(git_repo / "requirements.txt", "requests==2.19.00\nsix===1.16.0-custom-build\n")
+    with serve(osv_db) as url:
+        result = deps("--osv-url", url, "--json", "out.json")
+    assert result.exit_code == 1, result.output
+    check = json.loads((git_repo / "out.json").read_text())["gates"][0]["checks"][0]
+    assert "PYSEC-2018-28" in json.dumps(check["findings"])
+    assert "six 1.16.0-custom-build (not a PEP 440 version)" in check["output"]
+    assert "requests" not in check["output"]
+
+
+def test_introduced_and_last_affected_at_one_version_is_that_version_only() -> None:
+    # A single bad release: the close-before-open tie rule used to read it as "every version from X on".
+    events = (Event("introduced", "1.2.3"), Event("last_affected", "1.2.3"))
+    entry = Affected(PYPI, "pkg", (Range("ECOSYSTEM", events),))
+    assert is_affected("1.2.3", entry, Stats())
+    assert not is_affected("1.2.4", entry, Stats())
+    assert not is_affected("9.0", entry, Stats())
+    assert not is_affected("1.2.2", entry, Stats())

@@ -69,17 +69,25 @@ def in_range(version: Any, rng: Range, ecosystem: str, stats: Stats) -> bool:
     events = _sorted_events(rng.events, ecosystem, stats)
     if any(event.kind == "limit" and version >= bound for bound, event in events):
         return False
-    affected = False
-    for bound, event in events:
-        if event.kind == "introduced":
-            if bound is _MINUS_INFINITY or version >= bound:
-                affected = True
-        elif event.kind == "fixed":
-            if version >= bound:
-                affected = False
-        elif event.kind == "last_affected" and version > bound:
-            affected = False
-    return affected
+    # The walk over sorted events, read as intervals: each `introduced` opens one that the first
+    # closing event after it ends. That settles ties the walk leaves to sort order: "introduced X,
+    # last_affected X" is the single version X (not every version from X on), while a `fixed X` is
+    # never the end of a range opened at X, so adjacent ranges meeting at X stay continuous.
+    closes = [(bound, event.kind) for bound, event in events if event.kind in ("fixed", "last_affected")]
+    for start, event in events:
+        if event.kind != "introduced" or (start is not _MINUS_INFINITY and version < start):
+            continue
+        close = _first_close(start, closes)
+        if close is None or not (version >= close[0] if close[1] == "fixed" else version > close[0]):
+            return True
+    return False
+
+
+def _first_close(start: Any, closes: list[tuple[Any, str]]) -> tuple[Any, str] | None:
+    for bound, kind in closes:
+        if start is _MINUS_INFINITY or bound > start or (kind == "last_affected" and bound == start):
+            return bound, kind
+    return None
 
 
 def is_affected(installed: str, affected: Affected, stats: Stats) -> bool:
