@@ -30,6 +30,7 @@ WRAP = {"prisma": "multi", "flyway": "multi", "supabase": "multi", "golang-migra
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", ".venv-ci", "__pycache__", "dist", "build",
                        ".next", "target", "vendor", ".tox", ".mypy_cache", ".ruff_cache", "site-packages"})
 MAX_DEPTH = 8
+BOM = "\ufeff"  # editors on Windows write one; Flyway and the Supabase CLI skip it, PostgreSQL's parser does not
 
 _FLYWAY = re.compile(r"^(?P<kind>[VU])(?P<version>\d+(?:[._]\d+)*)__(?P<desc>.+)\.sql$", re.I)
 _MIGRATE = re.compile(r"^(?P<key>.+)\.(?P<dir>up|down)\.sql$", re.I)
@@ -173,7 +174,7 @@ def _walk(root: Path) -> Iterator[tuple[Path, list[str]]]:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        return path.read_text(encoding="utf-8", errors="replace").removeprefix(BOM)
     except OSError:
         return ""
 
@@ -184,9 +185,10 @@ def _source(path: Path) -> SqlSource:
     except OSError:
         return SqlSource(path, "")
     try:
-        return SqlSource(path, data.decode("utf-8"))
+        return SqlSource(path, data.decode("utf-8").removeprefix(BOM))
     except UnicodeDecodeError as exc:  # PostgreSQL would refuse it as UTF-8; the gate reads on, and says so
-        return SqlSource(path, data.decode("utf-8", "replace"), not_utf8_line=data.count(b"\n", 0, exc.start) + 1)
+        return SqlSource(path, data.decode("utf-8", "replace").removeprefix(BOM),
+                         not_utf8_line=data.count(b"\n", 0, exc.start) + 1)
 
 
 def _natural(name: str) -> list[object]:

@@ -17,7 +17,7 @@ _ALLOW = re.compile(r"--\s*gates:\s*allow\s+([a-z0-9-]+)(.*)$", re.I | re.M)
 
 
 _META = re.compile(r"^[ \t]*\\[A-Za-z!?].*$", re.M)  # a psql meta-command line (\connect, \set, \i …)
-_COPY_STDIN = re.compile(r"^[ \t]*COPY\b[^;]*\bFROM\s+stdin\b[^;]*;[ \t]*$", re.I | re.M)
+_COPY_STDIN = re.compile(r"^[ \t]*COPY\b[^;]*\bFROM\s+stdin\b[^;]*;[ \t\r]*$", re.I | re.M)
 _COPY_END = re.compile(r"^\\\.[ \t]*\r?$", re.M)
 
 
@@ -113,10 +113,18 @@ def split(source: SqlSource) -> list[Statement]:
     import pglast
     from pglast.parser import ParseError, parse_sql_json
 
-    original = source.text
-    sql, spans = _psql_only(original)
+    original = sql = source.text
+    spans: list[tuple[int, int, str]] = []
     try:  # one parse for the whole file: slices and trees together (locations are byte offsets)
-        raw = json.loads(parse_sql_json(sql)).get("stmts", [])
+        try:
+            raw = json.loads(parse_sql_json(sql)).get("stmts", [])
+        except ParseError:
+            # only a file that is not plain SQL is searched for psql syntax (a backslash line inside a
+            # string or a function body of a valid file is left alone)
+            sql, spans = _psql_only(original)
+            if not spans:
+                raise
+            raw = json.loads(parse_sql_json(sql)).get("stmts", [])
         pieces = _char_slices(sql, raw)
     except ParseError:
         try:

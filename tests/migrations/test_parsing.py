@@ -93,3 +93,22 @@ def test_prisma_folders_in_timestamp_order_and_dbmate_without_transaction(tmp_pa
     assert [m.name for m in found["prisma"].migrations] == ["20240101000000_a", "20240301000000_b"]
     dbmate = found["dbmate"]
     assert dbmate.wrap(dbmate.migrations[0].up) == "never" and found["prisma"].wrap(SqlSource(Path("x"), "")) == "multi"
+
+
+def test_a_backslash_line_inside_a_valid_function_body_is_not_a_meta_command() -> None:
+    sql = "CREATE FUNCTION f() RETURNS text AS $$\nSELECT '\n\\d+'::text\n$$ LANGUAGE sql;\n"
+    assert [(p[2], p[3]) for p in parts(sql)] == [("CreateFunctionStmt", "sql")]
+
+
+def test_crlf_dump_with_copy_data() -> None:
+    sql = "CREATE TABLE t (a int);\r\nCOPY t (a) FROM stdin;\r\n1\r\n\\.\r\nSELECT 1;\r\n"
+    assert [(p[1], p[3]) for p in parts(sql)] == [(1, "sql"), (2, "copy"), (5, "sql")]
+
+
+def test_a_byte_order_mark_is_skipped_as_flyway_and_supabase_do(tmp_path: Path) -> None:
+    # before: PostgreSQL's parser choked on the BOM, so the first statement was unread and failed to apply
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "1.sql").write_bytes(b"\xef\xbb\xbfCREATE TABLE t (a int);\n")
+    (found,) = discover(tmp_path)
+    (statement,) = split(found.migrations[0].up)
+    assert statement.node.kind == "CreateStmt" and statement.line == 1
