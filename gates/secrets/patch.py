@@ -44,6 +44,22 @@ def header_path(line: bytes) -> str:
     return path[2:] if path.startswith("b/") else path
 
 
+PEM_HEADER_END = b"PRIVATE KEY-----"
+KEY_BODY = 64  # bytes of a PEM key's first body line kept with its header
+
+
+def with_key_body(header: bytes, following: bytes) -> bytes:
+    """A PEM header line with the start of the key's body.
+
+    Every RSA key's header reads the same; alone it would make all private keys in a repository one
+    secret — reported once, and suppressed together by one baseline entry. The body tells them apart.
+    """
+    body = following.strip()[:KEY_BODY]
+    if not body or body.startswith(b"-----") or b":" in body:  # Proc-Type/DEK-Info lines of encrypted keys
+        return header
+    return header.rstrip(b"\r") + b"\n" + body
+
+
 class _Blocks:
     """Cut a byte stream into blocks of whole lines; overlong lines come out as `long` pieces."""
 
@@ -184,7 +200,11 @@ class PatchReader:
             commit, date = self._commit_from(data, commit_at)
             end = data.find(b"\n", start)
             previous = data[data.rfind(b"\n", 0, start - 1) + 1: start - 1]
-            scanner.candidate(Origin(path, commit, date), number, data[start + 1:end], previous)
+            raw = data[start + 1:end]
+            if raw.rstrip().endswith(PEM_HEADER_END):
+                following = data[end + 1: data.find(b"\n", end + 1)]
+                raw = with_key_body(raw, following[1:] if following.startswith(b"+") else b"")
+            scanner.candidate(Origin(path, commit, date), number, raw, previous)
         self._carry(data)
 
     @staticmethod
@@ -255,5 +275,8 @@ class FileReader:
             counted = start
             end = data.find(b"\n", start)
             previous = data[data.rfind(b"\n", 0, start - 1) + 1: start - 1] if start > 1 else b""
-            scanner.candidate(self.origin, number, data[start:end].rstrip(b"\r"), previous)
+            raw = data[start:end].rstrip(b"\r")
+            if raw.rstrip().endswith(PEM_HEADER_END):
+                raw = with_key_body(raw, data[end + 1: data.find(b"\n", end + 1)])
+            scanner.candidate(self.origin, number, raw, previous)
         self.number += data.count(b"\n") - 1

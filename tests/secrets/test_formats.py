@@ -21,6 +21,7 @@ from gates.secrets import options_from_config, run
 from gates.secrets.detectors import DetectSecrets
 from gates.secrets.rules import detect
 from tests.secrets.fakes import (
+    ALNUM,
     ANTHROPIC,
     GITHUB_CLASSIC,
     GOOGLE_API,
@@ -176,3 +177,19 @@ def test_entropy_values_without_a_secret_word_are_warnings(ds: DetectSecrets) ->
     assert hit.severity is Severity.ERROR
     [hit] = detect(f'"http://deploy:{REAL_PASSWORD}@ci.internal.corp/"', "ci.py", ds)
     assert hit.rule == "basic-auth" and hit.severity is Severity.ERROR
+
+
+def _pem(seed: int) -> str:
+    body = "\n".join(rand(64, ALNUM + "+/", seed=seed + i) for i in range(4))
+    return "-----BEGIN " + "RSA PRIVATE KEY-----\n" + body + "\n-----END " + "RSA PRIVATE KEY-----\n"
+
+
+def test_distinct_private_keys_are_distinct_findings(git_repo: Path) -> None:
+    # every RSA key's header line is the same: the key body must tell them apart
+    commit(git_repo, {"certs/a.key": _pem(80), "certs/b.key": _pem(90), "copy/a.key": _pem(80)})
+    (git_repo / "dist").mkdir()
+    (git_repo / "dist" / "c.key").write_text(_pem(100))
+    report = scan(git_repo, paths=["dist"])
+    keys = sorted(f.location.path for f in report.findings if f.rule == "private-key" and f.location)
+    assert keys == ["certs/a.key", "certs/b.key", "dist/c.key"]
+    assert len({f.message.split("fingerprint ")[1] for f in report.findings if f.rule == "private-key"}) == 3
