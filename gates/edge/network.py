@@ -126,10 +126,13 @@ class Fetcher:
         try:
             with self.client.stream(method, url, content=body or None, headers=dict(headers or {})) as response:
                 data = bytearray()
-                for chunk in response.iter_bytes():
-                    data += chunk
-                    if len(data) >= MAX_BODY or time.monotonic() > deadline:
-                        break
+                try:
+                    for chunk in response.iter_bytes():
+                        data += chunk
+                        if len(data) >= MAX_BODY or time.monotonic() > deadline:
+                            break
+                except httpx.DecodingError:
+                    pass  # "Content-Encoding: gzip" on a body that is not: the status and headers still count
         except httpx.HTTPError as exc:
             raise Unreachable(f"{method} {url}: {classify(exc).message}") from None
         except (httpx.InvalidURL, ValueError) as exc:  # a URL httpx cannot even build (a Location like http://[::1)

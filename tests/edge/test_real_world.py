@@ -137,3 +137,20 @@ def test_an_api_host_answering_404_at_its_root_is_a_warning(world) -> None:  # t
     report = run(from_section(world(site)))
     assert {f.severity for f in report.findings if f.rule == "edge.redirect.broken-landing"} == {
         Severity.WARNING, Severity.ERROR}
+
+
+def test_a_body_that_is_not_what_its_content_encoding_says_keeps_its_headers(certs) -> None:  # type: ignore[no-untyped-def]
+    # httpx fails decoding it; the whole answer used to become "could not evaluate".
+    from gates.edge.network import Fetcher, Network
+    from tests.servers.edge_app import edge_servers
+
+    site = good_site()
+    site.hosts[APEX].pages["/bad-gzip"] = Page(body="plain text", headers={"Content-Encoding": "gzip"})
+    with edge_servers(site, certs) as ports:
+        pinned = {(APEX, 80): "127.0.0.1", (APEX, 443): "127.0.0.1"}
+        fetcher = Fetcher(Network(pinned=pinned, http_port=ports.http, https_port=ports.https))
+        try:
+            answer = fetcher.request(f"https://{APEX}/bad-gzip")
+        finally:
+            fetcher.close()
+    assert answer.status == 200 and answer.headers["strict-transport-security"]
