@@ -45,7 +45,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
         check, found = to_check(scope, scanner, elapsed, options, baseline)
         checks.append(check)
         secrets |= found
-        metrics["commits_scanned"] = int(metrics["commits_scanned"]) + scanner.counts.commits
+        metrics["commits_scanned"] = int(metrics["commits_scanned"]) + int(check.properties.get("commits_scanned", 0))
         metrics["blobs_scanned"] = int(metrics["blobs_scanned"]) + scanner.counts.blobs
         metrics["lines_scanned"] = int(metrics["lines_scanned"]) + scanner.counts.lines
     metrics["findings"] = sum(len(check.findings) for check in checks)

@@ -152,10 +152,11 @@ def detect(line: str, path: str, ds: DetectSecrets) -> list[Hit]:
     return [hit for hit in hits if not any(marker in hit.secret for marker in _DS_LOOKALIKE)]
 
 
-ENV_NAME = re.compile(r"(?:^|/)\.env(?:\.[\w.-]+)?$")
-ENV_TEMPLATE = re.compile(r"(?i)\.(?:example|sample|template|dist|defaults?|schema|tpl)$")
+ENV_NAME = re.compile(r"(?:^|/)(?:\.env(?:\.[\w.-]+)?|[\w.-]+\.env)$")  # .env, .env.local, prod.env
+ENV_TEMPLATE = re.compile(r"(?i)\.(?:example|sample|template|dist|defaults?|schema|tpl)$|"
+                          r"(?:^|/)(?:example|sample|template|defaults?)[\w-]*\.env$")
 
 
 def is_env_file(path: str) -> bool:
-    """`.env`, `.env.local`, `.env.production`… but not `.env.example` and friends."""
+    """`.env`, `.env.local`, `.env.production`, `prod.env`… but not `.env.example`, `sample.env` and friends."""
     return bool(ENV_NAME.search(path)) and not ENV_TEMPLATE.search(path)

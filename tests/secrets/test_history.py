@@ -173,7 +173,10 @@ def test_cache_reads_only_what_is_new(git_repo: Path) -> None:
     assert first.checks[0].properties["commits_cached"] == 0
     again = scan(git_repo)
     assert again.checks[0].properties["commits_cached"] == 2
-    assert again.checks[0].properties["commits_scanned"] == 0  # nothing new: nothing read
+    assert again.checks[0].properties["commits_read"] == 0  # nothing new: nothing read
+    # ...but the report still says what its verdict covers, not "0 commits scanned"
+    assert again.checks[0].properties["commits_scanned"] == 2 and again.metrics["commits_scanned"] == 2
+    assert "scanned 2 commits (2 from the cache, 0 read now)" in again.checks[0].message
     assert [f.message for f in again.findings] == [f.message for f in first.findings]
     [finding] = again.findings
     assert finding.location is not None and finding.location.commit == leak
@@ -182,7 +185,7 @@ def test_cache_reads_only_what_is_new(git_repo: Path) -> None:
     assert scan(git_repo, cache="off").checks[0].properties["commits_cached"] == 0
     newer = commit(git_repo, {"c.py": f"key = '{STRIPE_LIVE}'\n", "d.py": f"again = {GITHUB_CLASSIC}\n"})
     third = scan(git_repo)
-    assert third.checks[0].properties["commits_scanned"] == 1
+    assert third.checks[0].properties["commits_read"] == 1 and third.checks[0].properties["commits_scanned"] == 3
     assert {f.rule: f.location.commit for f in third.findings if f.location} == {
         "github-token": leak, "stripe-live-key": newer}
 

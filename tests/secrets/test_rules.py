@@ -57,6 +57,8 @@ def test_supabase_keys_are_told_apart_by_role_claim(ds: DetectSecrets) -> None:
 def test_env_files() -> None:
     assert is_env_file(".env") and is_env_file("web/.env.production") and is_env_file(".env.local")
     assert not is_env_file(".env.example") and not is_env_file("docs/.env.sample") and not is_env_file("env.py")
+    assert is_env_file("deploy/prod.env") and is_env_file("app.env")  # docker --env-file style
+    assert not is_env_file("sample.env") and not is_env_file("config/example.env") and not is_env_file("dotenv.py")
 
 
 def test_redaction_still_sees_every_scanned_secret() -> None:
