@@ -67,6 +67,9 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "ADD CONSTRAINT … CHECK (…) NOT VALID, then VALIDATE CONSTRAINT in a separate migration"),
     Rule("unique-constraint", W, "adding a UNIQUE/PRIMARY KEY constraint builds an index under an ACCESS "
          "EXCLUSIVE lock", "CREATE UNIQUE INDEX CONCURRENTLY, then ADD CONSTRAINT … USING INDEX"),
+    Rule("backfill-in-transaction", W, "this UPDATE runs in the same transaction as an ALTER of the table: the "
+         "ACCESS EXCLUSIVE lock is held until the whole backfill commits, blocking reads and writes",
+         "backfill in a separate migration (or outside the deploy), in batches"),
     Rule("truncate", E, "TRUNCATE deletes every row", "delete the rows you mean, with a WHERE, in batches"),
     Rule("delete-without-where", E, "DELETE without WHERE deletes every row", "add a WHERE clause"),
     Rule("update-without-where", E, "UPDATE without WHERE rewrites every row in one long transaction",
@@ -139,6 +142,7 @@ class MigrationState:
     lock_timeout: bool = False
     warned_lock_timeout: bool = False
     new_enum_values: set[str] = field(default_factory=set)  # added in this transaction: unusable until COMMIT
+    altered: set[str] = field(default_factory=set)  # existing tables ALTERed (ACCESS EXCLUSIVE) in this transaction
 
     @property
     def wrapped(self) -> bool:
@@ -221,6 +225,7 @@ def _transaction(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
         state.in_block = False
         state.transactional = False  # the framework's own transaction, if any, ended here
         state.new_enum_values.clear()
+        state.altered.clear()
     return iter(())
 
 
@@ -346,6 +351,7 @@ def _alter(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
             yield "set-logged", f"{table} {'LOGGED' if sub == 'AT_SetLogged' else 'UNLOGGED'}"
         locking = locking or sub not in ("AT_ValidateConstraint", "AT_SetStatistics")
     if locking:
+        state.altered.add(table)
         yield from _needs_lock_timeout(state, table)
 
 
@@ -447,6 +453,16 @@ def _update(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     table = _name(node.relation)
     if node.whereClause is None and _existing(state, table):
         yield "update-without-where", table
+    if table in state.altered and state.wrapped:
+        yield "backfill-in-transaction", table
+
+
+def _alter_domain(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    # a domain's new CHECK is verified against every column of that domain in every table, under lock
+    constraint = node.def_
+    if node.subtype == "C" and constraint is not None and constraint.contype == "CONSTR_CHECK" \
+            and not constraint.skip_validation:
+        yield "check-not-valid", "domain " + ".".join(str(n.sval or "") for n in node.typeName or ())
 
 
 def _vacuum(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
@@ -466,5 +482,5 @@ _HANDLERS = {
     "AlterTableStmt": _alter, "TruncateStmt": _truncate, "DeleteStmt": _delete, "UpdateStmt": _update,
     "VacuumStmt": _vacuum, "LockStmt": _lock, "AlterEnumStmt": _alter_enum, "ReindexStmt": _reindex,
     "ClusterStmt": _cluster, "CreateTrigStmt": _trigger, "DropdbStmt": _drop_database, "CreatePolicyStmt": _policy,
-    "AlterPolicyStmt": _policy, "AlterObjectSchemaStmt": _set_schema,
+    "AlterPolicyStmt": _policy, "AlterObjectSchemaStmt": _set_schema, "AlterDomainStmt": _alter_domain,
 }

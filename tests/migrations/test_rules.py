@@ -90,9 +90,20 @@ def test_rule_and_its_safe_variant(rule: str, risky: str, safe: str) -> None:
     ("ALTER TABLE users SET SCHEMA archive;", ["rename-table"]),
     ("ALTER TABLE users ADD COLUMN c int NOT NULL DEFAULT NULL;", ["add-not-null-column"]),
     ("ALTER TABLE b ADD CONSTRAINT no_overlap EXCLUDE USING gist (during WITH &&);", ["unique-constraint"]),
+    ("ALTER DOMAIN positive ADD CONSTRAINT p CHECK (VALUE > 0);", ["check-not-valid"]),
+    ("ALTER DOMAIN positive ADD CONSTRAINT p CHECK (VALUE > 0) NOT VALID;", []),
 ])
+
 def test_postgresql_semantics(sql: str, expected: list[str]) -> None:
     assert rules_for(SETUP + sql) == expected
+
+
+def test_a_backfill_in_the_transaction_that_altered_the_table() -> None:
+    # strong_migrations' "backfilling data": the ALTER's lock is held for the whole UPDATE (was missed)
+    sql = SETUP + "ALTER TABLE users ADD COLUMN plan text;\nUPDATE users SET plan = 'free' WHERE plan IS NULL;"
+    assert rules_for(sql, transactional="always") == ["backfill-in-transaction"]
+    assert rules_for(sql, transactional="never") == []
+    assert rules_for(sql.replace("UPDATE users", "UPDATE other"), transactional="always") == []
 
 
 def test_concurrently_by_framework_transaction_mode() -> None:
@@ -118,7 +129,8 @@ def test_lock_timeout_turned_off_again_counts_as_missing() -> None:
 
 
 def test_every_rule_has_an_example() -> None:
-    covered = {case[0] for case in CASES} | {"concurrently-in-transaction", "lock-timeout-missing", "not-linted"}
+    covered = {case[0] for case in CASES} | {"concurrently-in-transaction", "lock-timeout-missing", "not-linted",
+                                              "backfill-in-transaction"}
     assert covered == set(RULES)
 
 
