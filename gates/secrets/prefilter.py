@@ -49,6 +49,7 @@ _ANCHORS = tuple(re.compile(p) for p in (
     rb"npm_[A-Za-z0-9]{36}", rb"pypi-", rb"re_[A-Za-z0-9]{8}", rb"key-[0-9a-f]{32}", rb"SG\.", rb"sq0csp-",
     rb"A(?:3T|KIA|SIA|BIA|CCA)[A-Z0-9]{16}", rb"T3BlbkFJ", rb"AccountKey",
     # other detectors' literal parts
+    rb"token=",  # a token in a URL query string
     rb"eyJ", rb"xox[abposr]-", rb"PRIVATE KEY", rb"LS0tLS1CRUdJTi", rb"PuTTY-User-Key", rb"hooks\.slack\.com",
     rb"://[^\s/@]{0,256}:[^\s/@]{0,256}@",
     rb"AKC[a-zA-Z0-9]{10}", rb"AP[\dA-F][a-zA-Z0-9]{8}",

@@ -193,3 +193,30 @@ def test_distinct_private_keys_are_distinct_findings(git_repo: Path) -> None:
     keys = sorted(f.location.path for f in report.findings if f.rule == "private-key" and f.location)
     assert keys == ["certs/a.key", "certs/b.key", "dist/c.key"]
     assert len({f.message.split("fingerprint ")[1] for f in report.findings if f.rule == "private-key"}) == 3
+
+
+QUERY_TOKEN = rand(32, seed=110)
+
+
+@pytest.mark.parametrize("line", [
+    f'fetch("https://api.example.com/v1/items?page=2&api_key={QUERY_TOKEN}")',
+    f"curl 'https://hooks.example.com/x?access_token={QUERY_TOKEN}&v=1'",
+    f"GET /callback?token={QUERY_TOKEN} HTTP/1.1",
+])
+def test_credentials_in_url_query_strings(ds: DetectSecrets, line: str) -> None:
+    assert [(h.rule, h.secret) for h in detect(line, "app.js", ds)] == [("url-query-secret", QUERY_TOKEN)]
+
+
+@pytest.mark.parametrize("line", [
+    'fetch("https://api.example.com/v1/items?api_key=YOUR_API_KEY")',
+    'url = f"https://api.example.com/?token={token}&page=2"',
+    "https://example.com/?token=${TOKEN}",
+    "https://example.com/search?key=value&password=password",
+])
+def test_url_query_placeholders_are_not_secrets(ds: DetectSecrets, line: str) -> None:
+    assert detect(line, "app.js", ds) == []
+
+
+def test_provider_key_in_a_query_is_reported_by_its_provider_rule(ds: DetectSecrets) -> None:
+    [hit] = detect(f"https://x.example/?key={GOOGLE_API}", "app.js", ds)
+    assert hit.rule == "google-api-key"
