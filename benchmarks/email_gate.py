@@ -24,8 +24,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-# Run as a file, this directory comes first on sys.path, and its siblings named like stdlib modules
-# (secrets.py, timing.py...) would shadow them: drop it, the benchmark imports only from the repo root.
+# Run as a file, this directory comes first on sys.path, so a sibling named like a module we import
+# (email.py and secrets.py once shadowed the stdlib's) would win: drop it, this imports only from the repo root.
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 ROOT = HERE.parent
