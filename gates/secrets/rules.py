@@ -163,6 +163,9 @@ def detect(line: str, path: str, ds: DetectSecrets) -> list[Hit]:
         verdict = "error"
         if raw.type == "Secret Keyword":
             verdict = keyword_verdict(value, path) or ""
+        elif raw.type == "Basic Auth Credentials":
+            # judged like a keyword value once decoded: `user:pass%20pass@` is prose, `user:pw@` weak
+            verdict = keyword_verdict(unquote(value), path) or ""
         elif raw.type in ("Hex High Entropy String", "Base64 High Entropy String"):
             verdict = entropy_verdict(value, line) or ""
         if not verdict:

@@ -137,6 +137,7 @@ NOT_SECRETS = [
     ("tests/test_urls.py", '"http://user:s3cr3t-pw@example.com/path",'),
     ("tests/test_db.py", '"postgres://app:s3cr3t-pw@db.example.org:5432/app",'),
     ("tests/test_urls.py", '"http://user:p%C3%A4ssword@host.test/",'),
+    ("tests/test_utils.py", "'http://user:pass%20pass@complex.url.com/path?query=yes',"),
 ]
 
 
@@ -177,6 +178,8 @@ def test_entropy_values_without_a_secret_word_are_warnings(ds: DetectSecrets) ->
     assert hit.severity is Severity.ERROR
     [hit] = detect(f'"http://deploy:{REAL_PASSWORD}@ci.internal.corp/"', "ci.py", ds)
     assert hit.rule == "basic-auth" and hit.severity is Severity.ERROR
+    [hit] = detect('"http://deploy:hunter2@ci.internal.corp/"', "ci.py", ds)  # pragma: allowlist secret
+    assert hit.rule == "basic-auth" and hit.severity is Severity.WARNING
 
 
 def _pem(seed: int) -> str:
