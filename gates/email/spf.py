@@ -14,6 +14,7 @@ term up to the first `all` evaluated), which is the worst case the limits are ab
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from gates.common.dns import Lookup, Resolver
@@ -171,6 +172,10 @@ def _judge_syntax(result: Result, domain: str, parsed: Parsed) -> None:
         result.error("syntax", f"{problem.term!r}: {problem.message} (permerror: SPF fails for every message)",
                      evidence=quoted(domain, parsed.record), fix=f"Correct or remove {problem.term!r}.")
     for term in parsed.terms:
+        if re.search(r"%\{p", term.value, re.IGNORECASE):
+            result.warn("ptr", f"{term.text}: the %{{p}} macro needs the same reverse-DNS validation as ptr and "
+                        "should not be used (RFC 7208 7.3)", evidence=quoted(domain, parsed.record),
+                        fix=f"Rewrite {term.text} without %{{p}} (use %{{i}} or ip4:/ip6: ranges).")
         if term.kind == "modifier" and term.name in MECHANISMS:
             # Valid syntax (an unknown modifier, RFC 7208 6), so receivers silently ignore it: almost
             # always a typo for the mechanism, whose senders then fail SPF.

@@ -51,6 +51,7 @@ ZONE = "\n".join([
     "dualcidr.rv. IN A 192.0.2.8",
     "dualcidr.rv. IN MX 10 host.dualcidr.rv.",
     "host.dualcidr.rv. IN A 192.0.2.9",
+    f'pmacro.rv. IN TXT {txt("v=spf1 exists:%{p}.%{i}._spf.pmacro.rv -all")}',
     f'eqtypo.rv. IN TXT {txt("v=spf1 include=_spf.ok.rv ~all")}',
     f'numeric.rv. IN TXT {txt("v=spf1 a:10.0.0.10 -all")}',
     f'incbad.rv. IN TXT {txt("v=spf1 include:bad.incbad.rv -all")}',
@@ -167,6 +168,13 @@ def test_obsolete_spf_type_99_is_named(gate: Callable[..., Run]) -> None:
 @pytest.mark.parametrize("domain", ["cidr33.rv", "cidr0.rv", "numeric.rv"])
 def test_invalid_networks_and_numeric_domains(gate: Callable[..., Run], domain: str) -> None:
     assert "spf-syntax" in gate(domain).rules("spf")
+
+
+def test_p_macro_is_deprecated_like_ptr(gate: Callable[..., Run]) -> None:
+    run = gate("pmacro.rv")
+    assert run.rules("spf") == ["spf-ptr"]
+    assert "%{p}" in run.checks["spf"].findings[0].message
+    assert run.checks["spf"].properties["void_lookups"] == 0
 
 
 def test_mechanism_written_as_modifier_is_named(gate: Callable[..., Run]) -> None:
