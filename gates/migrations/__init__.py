@@ -89,6 +89,7 @@ def _check_one_set(server: Server, found: MigrationSet, options: Options, commit
         state = replace(state, migration_set=replace(found, migrations=divided.new),
                         base=(*dependencies, *divided.base), edited=divided.edited,
                         base_label=f"{options.from_ref} ({commit[:12]})")
+        state.history.new_tables = set()  # what this change creates is not in production yet
     checks = check_set(server, state, prelude)
     metrics["statements"] = int(metrics.get("statements", 0)) + state.statements
     metrics["lint_findings"] = int(metrics.get("lint_findings", 0)) + state.findings

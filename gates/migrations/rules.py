@@ -129,6 +129,9 @@ class History:
     # a bare "table" when a constraint of unknown definition was validated there (trusted, not to cry wolf)
     not_null: set[str] = field(default_factory=set)
     pending: dict[str, str] = field(default_factory=dict)  # NOT VALID not-null CHECK name -> "table.column"
+    # --from: tables created by this change's earlier migrations are not in production yet (no rows, no
+    # traffic), so nothing on them can hurt; None outside --from, where production's tables are unknown
+    new_tables: set[str] | None = None
 
 
 @dataclass
@@ -158,7 +161,9 @@ def lint(statements: list[Statement], transactional: bool | str, history: Histor
     """
     mode = ("multi" if transactional else "never") if isinstance(transactional, bool) else transactional
     sql = [s for s in statements if s.kind != "meta"]
-    state = MigrationState(mode == "always" or (mode == "multi" and len(sql) > 1), history or History())
+    history = history or History()
+    state = MigrationState(mode == "always" or (mode == "multi" and len(sql) > 1), history)
+    state.created.update(history.new_tables or ())
     hits: list[Hit] = []
     for statement in statements:
         found: list[tuple[str, str]] = []
@@ -172,6 +177,8 @@ def lint(statements: list[Statement], transactional: bool | str, history: Histor
         for rule_id, detail in found:
             if rule_id not in statement.allowed and "all" not in statement.allowed:
                 hits.append(Hit(RULES[rule_id], statement, detail))
+    if history.new_tables is not None:
+        history.new_tables.update(state.created)
     return hits
 
 

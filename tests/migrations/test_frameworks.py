@@ -108,13 +108,20 @@ def test_from_ref_applies_the_base_then_checks_only_the_new_migrations(git_repo:
                                            "ALTER TABLE users RENAME TO people;\n"})  # risky, but already shipped
     git(git_repo, "add", ".")
     git(git_repo, "commit", "-q", "-m", "base")
-    write(git_repo, {"migrations/002.sql": "SET lock_timeout = '5s';\nALTER TABLE people ADD COLUMN name text;\n"})
+    write(git_repo, {"migrations/002.sql": "SET lock_timeout = '5s';\nALTER TABLE people ADD COLUMN name text;\n",
+                     "migrations/003.sql": "CREATE TABLE tags (id int, name text);\n",
+                     "migrations/004.sql": "CREATE INDEX tags_name ON tags (name);\nDROP TABLE tags;\n",
+                     "migrations/005.sql": "CREATE INDEX people_name ON people (name);\n"})
     result = gate(["--database-url", postgres_url, "--from", "main", "--json", "out.json"])
     assert result.exit_code == 0, result.output
     found = checks(git_repo / "out.json")
     base = next(c for name, c in found.items() if name.startswith("migrations/base main"))
     assert base["status"] == "passed" and base["properties"]["migrations"] == 1
     assert "migrations/001.sql" not in found and found["migrations/002.sql"]["status"] == "passed"
+    # a table this change created is not in production yet: nothing on it can hurt (was: drop-table, index...)
+    assert found["migrations/004.sql"]["findings"] == []
+    assert {f["rule"] for f in found["migrations/005.sql"]["findings"]} == {"create-index-not-concurrently",
+                                                                            "lock-timeout-missing"}
 
     write(git_repo, {"migrations/001.sql": "CREATE TABLE users (id serial PRIMARY KEY, email text);\n"
                                            "ALTER TABLE users RENAME TO people;\n"})
