@@ -105,6 +105,9 @@ _DIGEST_CONTEXT = re.compile(
     r"(?i)etag|md5|sha-?(?:1|2|256|384|512)?\b|hash|digest|checksum|nonce|opaque|integrity|fingerprint|"
     r"commit|revision|boundary")
 _ALPHABETS = ("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ", "0123456789")
+# base64 of file signatures: embedded images, fonts, archives (notebook outputs, CSS data URIs), not keys
+_FILE_MAGIC = ("iVBORw0KGgo", "/9j/", "R0lGOD", "JVBERi0", "d09GR", "d09GMg", "UEsDB", "H4sI", "AAABAA", "PHN2Zy",
+               "PD94bWwg", "UklGR", "AAAAIGZ0eXA", "T2dnUw", "SUQz")
 RESERVED_HOST = re.compile(r"(?i)(?:^|\.)example(?:\.(?:com|org|net))?$|\.(?:test|example|invalid)$")
 
 
@@ -112,11 +115,12 @@ def entropy_verdict(value: str, line: str) -> str | None:
     """For detect-secrets' entropy plugins, which see any random-looking quoted string.
 
     An alphabet (`abcdefghij…`) is a constant; on a line about digests (etag, md5, nonce, checksum…)
-    the value is one. A value on a line that names no secret at all is most often data or an id:
+    the value is one; base64 that starts with a file signature (PNG, JPEG, fonts, zip…) is an embedded file.
+    A value on a line that names no secret at all is most often data or an id:
     a warning, still shown (`--strict` blocks), so a key with a meaningless name is not lost.
     """
     if any(run[i:i + 10] in value for run in _ALPHABETS for i in range(len(run) - 9)):
         return None
-    if _DIGEST_CONTEXT.search(line):
+    if _DIGEST_CONTEXT.search(line) or value.startswith(_FILE_MAGIC) or ";base64," in line:
         return None
     return "error" if _SECRET_WORD.search(line) else "warning"

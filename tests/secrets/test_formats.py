@@ -138,6 +138,8 @@ NOT_SECRETS = [
     ("tests/test_db.py", '"postgres://app:s3cr3t-pw@db.example.org:5432/app",'),
     ("tests/test_urls.py", '"http://user:p%C3%A4ssword@host.test/",'),
     ("tests/test_utils.py", "'http://user:pass%20pass@complex.url.com/path?query=yes',"),
+    ("analysis.ipynb", '      "image/png": "iVBORw0KGgo' + rand(300, ALNUM + "+/", 111) + '"'),
+    ("style.css", "src: url('data:font/woff2;base64," + rand(300, ALNUM + "+/", 112) + "')"),
 ]
 
 
