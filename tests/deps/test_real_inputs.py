@@ -83,7 +83,7 @@ def test_bare_urls_and_paths_are_requirements_pip_accepts(tmp_path: Path) -> Non
     found = by_name(req)
     assert found["mypkg"].skip_reason == "local path" and found["mypkg"].local
     assert found["tool"].skip_reason == "direct URL reference" and not found["tool"].local
-    assert found["wheelpkg-1.0-py3-none-any.whl"].skip_reason == "direct URL reference"
+    assert found["wheelpkg"].skip_reason == "direct URL reference"
     assert found["."].local
     assert not found["lib"].local
 
@@ -256,3 +256,104 @@ def test_introduced_and_last_affected_at_one_version_is_that_version_only() -> N
     assert not is_affected("1.2.4", entry, Stats())
     assert not is_affected("9.0", entry, Stats())
     assert not is_affected("1.2.2", entry, Stats())
+
+
+# --- lockfile shapes real tools write ---------------------------------------------------------------
+
+def test_poetry_1x_lock_with_category_and_sources(tmp_path: Path) -> None:
+    lock = write(tmp_path / "poetry.lock", """[[package]]
+name = "Requests"
+version = "2.19.0"
+category = "main"
+optional = false
+python-versions = "*"
+
+[[package]]
+name = "pytest"
+version = "7.0.0"
+category = "dev"
+optional = false
+python-versions = "*"
+
+[[package]]
+name = "mylib"
+version = "0.1.0"
+category = "main"
+optional = false
+python-versions = "*"
+develop = true
+
+[package.source]
+type = "directory"
+url = "../mylib"
+
+[[package]]
+name = "gitpkg"
+version = "1.0"
+category = "main"
+optional = false
+python-versions = "*"
+
+[package.source]
+type = "git"
+url = "https://github.com/o/gitpkg.git"
+reference = "main"
+resolved_reference = "abc"
+
+[metadata]
+lock-version = "1.1"
+python-versions = "^3.8"
+content-hash = "x"
+
+[metadata.files]
+requests = [{file = "requests-2.19.0.tar.gz", hash = "sha256:x"}]
+""")
+    found = by_name(lock)
+    assert (found["Requests"].version, found["Requests"].dev, found["Requests"].key) == ("2.19.0", False, "requests")
+    assert found["pytest"].dev
+    assert found["mylib"].skip_reason == "directory source" and found["mylib"].local
+    assert found["gitpkg"].skip_reason == "git source" and not found["gitpkg"].local
+
+
+def test_pipfile_lock_editable_and_git_entries(tmp_path: Path) -> None:
+    lock = write(tmp_path / "Pipfile.lock", json.dumps({
+        "_meta": {"pipfile-spec": 6, "sources": [{"name": "pypi", "url": "https://pypi.org/simple"}]},
+        "default": {"requests": {"hashes": ["sha256:x"], "markers": "python_version >= '3.7'", "version": "==2.19.0"},
+                    "mypkg": {"editable": True, "path": "."},
+                    "gitpkg": {"git": "https://github.com/o/g.git", "ref": "abc"}},
+        "develop": {"pytest": {"hashes": [], "version": "==7.0.0"}}}, indent=4))
+    found = by_name(lock)
+    assert found["requests"].version == "2.19.0" and found["pytest"].dev
+    assert found["mypkg"].local and not found["gitpkg"].local and found["gitpkg"].skip_reason
+
+
+def test_pylock_vcs_and_directory_packages(tmp_path: Path) -> None:
+    lock = write(tmp_path / "pylock.toml", """lock-version = "1.0"
+requires-python = ">=3.9"
+dependency-groups = ["dev"]
+default-groups = []
+created-by = "pdm"
+
+[[packages]]
+name = "Requests"
+version = "2.19.0"
+index = "https://pypi.org/simple"
+sdist = {name = "requests-2.19.0.tar.gz", url = "https://x", hashes = {sha256 = "x"}}
+
+[[packages]]
+name = "attrs"
+[packages.vcs]
+type = "git"
+url = "https://github.com/python-attrs/attrs"
+commit-id = "abc"
+
+[[packages]]
+name = "local"
+[packages.directory]
+path = "./local"
+editable = true
+""")
+    found = by_name(lock)
+    assert found["Requests"].version == "2.19.0"
+    assert found["attrs"].version is None and found["attrs"].skip_reason and not found["attrs"].local
+    assert found["local"].local

@@ -54,3 +54,21 @@ def test_index_password_is_not_leaked_when_online_resolution_fails(git_repo: Pat
     assert PASSWORD not in result.output
     for name in ("out.json", "junit.xml"):
         assert PASSWORD.encode() not in (git_repo / name).read_bytes()
+
+
+def test_token_in_bare_vcs_and_url_lines_is_in_no_output(git_repo: Path, osv_db: Path) -> None:
+    # pip freeze writes `-e git+https://TOKEN@host/...`; bare URL lines are not-auditable warnings now,
+    # named after the project, never after the URL.
+    (git_repo / "requirements.txt").write_text(
+        f"git+https://x-access-token:{PASSWORD}@github.com/org/tool.git@v1\n"
+        f"https://deploy:{PASSWORD}@files.example/wheelpkg-1.0-py3-none-any.whl\n"
+        f"-e git+https://deploy:{PASSWORD}@github.com/org/lib.git\nsix==1.16.0\n")
+    result = CliRunner().invoke(cli, ["deps", "--db", str(osv_db), "--junit-xml", "out/junit.xml",
+                                      "--sarif", "out/report.sarif", "--json", "out/report.json"])
+    assert result.exit_code == 0, result.output
+    written = (git_repo / "out" / "report.json").read_text()
+    for name in ("tool", "wheelpkg", "lib"):  # named from the path, so none collapses into another
+        assert f"{name}: not audited" in written
+    assert PASSWORD not in result.output
+    for name in ("junit.xml", "report.sarif", "report.json"):
+        assert PASSWORD.encode() not in (git_repo / "out" / name).read_bytes(), name

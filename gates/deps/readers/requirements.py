@@ -118,8 +118,14 @@ def _url_name(target: str) -> str:
     egg = re.search(r"[#&]egg=([A-Za-z0-9_.\-]+)", target)
     if egg:
         return egg.group(1)
-    tail = re.split(r"[/\\]", redact(target).split("#", 1)[0].split("?", 1)[0].rstrip("/\\"))[-1]
-    return tail or redact(target)
+    # Drop `user:token@` first: the name must come from the path, never from the credentials.
+    bare = re.sub(r"^([A-Za-z][A-Za-z0-9+.\-]*://)[^/]*@", r"\1", target)
+    tail = re.split(r"[/\\]", bare.split("#", 1)[0].split("?", 1)[0].rstrip("/\\"))[-1]
+    tail = tail.split("@", 1)[0]  # a VCS ref: tool.git@v1
+    tail = tail[:-4] if tail.endswith(".git") else tail
+    if tail.endswith(".whl"):
+        tail = tail.split("-", 1)[0]  # a wheel's file name starts with its project name
+    return redact(tail) if tail else "?"
 
 
 def _bare_url_or_path(line: str, display: str, number: int, dev: bool = False) -> Dependency | None:
