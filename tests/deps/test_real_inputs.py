@@ -56,6 +56,13 @@ def test_bom_is_read_in_requirements_toml_and_json(tmp_path: Path) -> None:
     assert by_name(npm)["a"].version == "1.0.0"
 
 
+def test_utf16_with_bom_is_read_like_pip_does(tmp_path: Path) -> None:
+    # Windows PowerShell 5 writes `pip freeze > requirements.txt` as UTF-16 LE with a BOM.
+    req = write(tmp_path / "requirements.txt", "requests==2.19.0\r\nsix==1.16.0\r\n".encode("utf-16"))
+    assert {d.name: d.version for d in read(req, "requirements.txt").dependencies} == {
+        "requests": "2.19.0", "six": "1.16.0"}
+
+
 def test_non_utf8_file_names_the_line(tmp_path: Path) -> None:
     req = write(tmp_path / "requirements.txt", b"six==1.16.0\n# caf\xe9\n")
     with pytest.raises(ParseError) as caught:
@@ -357,3 +364,28 @@ editable = true
     assert found["Requests"].version == "2.19.0"
     assert found["attrs"].version is None and found["attrs"].skip_reason and not found["attrs"].local
     assert found["local"].local
+
+
+def test_several_affected_entries_for_one_package(tmp_path: Path) -> None:
+    # Real records split one package over entries (one per branch); each counts, and the smallest
+    # upgrade must leave every entry behind.
+    raw = record(id="PYSEC-9")
+    raw["affected"] = [
+        {"package": {"ecosystem": "PyPI", "name": "Pkg"},
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "1.0"}, {"fixed": "1.4"}]}]},
+        {"package": {"ecosystem": "PyPI", "name": "pkg"},
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.0"}, {"fixed": "2.3"}]}]},
+        {"package": {"ecosystem": "npm", "name": "pkg"},
+         "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}]}]},
+    ]
+    db = tmp_path / "db"
+    write(db / "PYSEC-9.json", json.dumps(raw))
+    database = open_database(db, None)
+    try:
+        found = audit([Dependency("pkg", "1.2", PYPI, "r"), Dependency("PKG", "2.1", PYPI, "r"),
+                       Dependency("pkg", "1.5", PYPI, "r")], database, Stats())
+    finally:
+        database.close()
+    results = {d.version: [(v.id, v.smallest_fix, v.fix_versions) for v in vs] for d, vs in found.items()}
+    assert results == {"1.2": [("PYSEC-9", "1.4", ("1.4", "2.3"))], "2.1": [("PYSEC-9", "2.3", ("1.4", "2.3"))],
+                       "1.5": []}

@@ -54,9 +54,19 @@ _SKIP_DIRS = frozenset({"node_modules", "site-packages", "__pycache__", "dist", 
 
 
 def read_text(path: Path, display: str) -> str:
-    """The file as text: UTF-8 with or without a BOM (Windows editors write one); anything else is a
+    """The file as text: UTF-8 with or without a BOM (Windows editors write one), or UTF-16/32 with a
+    BOM (Windows PowerShell's `pip freeze > requirements.txt`; pip reads those too); anything else is a
     ParseError naming the line of the first undecodable byte."""
+    import codecs
+
     data = path.read_bytes()
+    for bom, encoding in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                raise ParseError(display, f"not valid {encoding.upper()} text") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
