@@ -57,8 +57,9 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          "add a plain column, fill it with a trigger and a batched backfill"),
     Rule("create-index-not-concurrently", W, "CREATE INDEX without CONCURRENTLY blocks writes to the table "
          "while the index builds", "CREATE INDEX CONCURRENTLY, outside a transaction"),
-    Rule("concurrently-in-transaction", E, "CREATE/DROP INDEX CONCURRENTLY cannot run inside a transaction "
-         "block: the migration fails", "put the concurrent statement in its own non-transactional migration"),
+    Rule("concurrently-in-transaction", E, "CREATE/DROP INDEX CONCURRENTLY, REINDEX CONCURRENTLY, VACUUM, "
+         "CREATE/DROP DATABASE and ALTER SYSTEM cannot run inside a transaction block, and the framework runs "
+         "this migration in one: it fails", "put the statement in its own non-transactional migration"),
     Rule("drop-index-not-concurrently", W, "DROP INDEX without CONCURRENTLY takes an ACCESS EXCLUSIVE lock",
          "DROP INDEX CONCURRENTLY, outside a transaction"),
     Rule("foreign-key-not-valid", W, "adding a foreign key validates every row while locking both tables",
@@ -285,6 +286,7 @@ def _set_schema(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
 
 def _drop_database(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     yield "drop-database", str(node.dbname or "")
+    yield from _outside_transaction_only(node, state)
 
 
 def _drop(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
@@ -475,6 +477,13 @@ def _alter_domain(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]
 def _vacuum(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     if any((getattr(o, "defname", "") or "").lower() == "full" for o in node.options or ()):
         yield "vacuum-full", ""
+    if node.is_vacuumcmd and state.wrapped:  # ANALYZE alone may run in a transaction
+        yield "concurrently-in-transaction", "VACUUM"
+
+
+def _outside_transaction_only(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
+    if state.wrapped:
+        yield "concurrently-in-transaction", node.kind.removesuffix("Stmt")
 
 
 def _lock(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
@@ -490,4 +499,5 @@ _HANDLERS = {
     "VacuumStmt": _vacuum, "LockStmt": _lock, "AlterEnumStmt": _alter_enum, "ReindexStmt": _reindex,
     "ClusterStmt": _cluster, "CreateTrigStmt": _trigger, "DropdbStmt": _drop_database, "CreatePolicyStmt": _policy,
     "AlterPolicyStmt": _policy, "AlterObjectSchemaStmt": _set_schema, "AlterDomainStmt": _alter_domain,
+    "CreatedbStmt": _outside_transaction_only, "AlterSystemStmt": _outside_transaction_only,
 }

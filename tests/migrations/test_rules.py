@@ -113,6 +113,12 @@ def test_concurrently_by_framework_transaction_mode() -> None:
     assert rules_for("REINDEX INDEX CONCURRENTLY i;", transactional="always") == ["concurrently-in-transaction"]
     assert rules_for("DROP INDEX CONCURRENTLY i;", transactional="always") == ["concurrently-in-transaction"]
     assert rules_for(one, transactional="multi") == [] and rules_for(one, transactional="never") == []
+    # other statements that refuse a transaction block: the gate applies them outside one, so only this
+    # rule sees that the framework's transaction makes them fail (were missed)
+    assert rules_for("VACUUM users;", transactional="always") == ["concurrently-in-transaction"]
+    assert rules_for("ANALYZE users;", transactional="always") == []
+    assert rules_for("CREATE DATABASE reports;", transactional="always") == ["concurrently-in-transaction"]
+    assert rules_for("SELECT 1;\nVACUUM users;", transactional="multi") == ["concurrently-in-transaction"]
     # a migration that commits the framework's transaction itself (Alembic's autocommit_block) is fine after it
     assert rules_for("COMMIT;\n" + one + "\nBEGIN;", transactional="always") == []
 
