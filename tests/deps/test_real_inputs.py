@@ -389,3 +389,59 @@ def test_several_affected_entries_for_one_package(tmp_path: Path) -> None:
     results = {d.version: [(v.id, v.smallest_fix, v.fix_versions) for v in vs] for d, vs in found.items()}
     assert results == {"1.2": [("PYSEC-9", "1.4", ("1.4", "2.3"))], "2.1": [("PYSEC-9", "2.3", ("1.4", "2.3"))],
                        "1.5": []}
+
+
+def test_uv_lock_forked_versions_keep_every_edge(tmp_path: Path) -> None:
+    lock = write(tmp_path / "uv.lock", """version = 1
+revision = 2
+requires-python = ">=3.9"
+resolution-markers = ["python_full_version >= '3.10'", "python_full_version < '3.10'"]
+
+[[package]]
+name = "app"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+  { name = "numpy", version = "1.26.4", source = { registry = "https://x" }, marker = "python_full_version < '3.10'" },
+  { name = "numpy", version = "2.0.0", source = { registry = "https://x" }, marker = "python_full_version >= '3.10'" },
+]
+
+[package.optional-dependencies]
+cli = [{ name = "click" }]
+
+[package.dev-dependencies]
+dev = [{ name = "pytest" }]
+
+[[package]]
+name = "numpy"
+version = "1.26.4"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version < '3.10'"]
+dependencies = [{ name = "six" }]
+
+[[package]]
+name = "numpy"
+version = "2.0.0"
+source = { registry = "https://pypi.org/simple" }
+resolution-markers = ["python_full_version >= '3.10'"]
+
+[[package]]
+name = "six"
+version = "1.16.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "click"
+version = "8.0.0"
+source = { registry = "https://pypi.org/simple" }
+
+[[package]]
+name = "pytest"
+version = "7.0.0"
+source = { registry = "https://pypi.org/simple" }
+dependencies = [{ name = "six" }]
+""")
+    found = {(d.name, d.version): d.dev for d in read(lock, "uv.lock").dependencies}
+    # six is reached at runtime only through the first numpy: it used to be overwritten by the second.
+    assert found == {("numpy", "1.26.4"): False, ("numpy", "2.0.0"): False, ("six", "1.16.0"): False,
+                     ("click", "8.0.0"): False, ("pytest", "7.0.0"): True}

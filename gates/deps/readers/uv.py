@@ -27,11 +27,13 @@ def read(path: Path, display: str) -> Manifest:
         name = package.get("name")
         if not isinstance(name, str):
             raise ParseError(display, "[[package]] without a string name")
-        edges[norm(name)] = _names(package.get("dependencies"), display)
+        # A forked resolution locks one name at several versions: their edges add up.
+        own = _names(package.get("dependencies"), display)
         for extra in table(package.get("optional-dependencies"), display, f"{name} optional-dependencies").values():
-            edges[norm(name)] += _names(extra, display)
+            own += _names(extra, display)
+        edges.setdefault(norm(name), []).extend(own)
         if _is_root(package):
-            runtime_roots.extend(edges[norm(name)])
+            runtime_roots.extend(own)
             for group in table(package.get("dev-dependencies"), display, f"{name} dev-dependencies").values():
                 dev_roots.extend(_names(group, display))
     dev = dev_only(runtime_roots, dev_roots, edges)
