@@ -445,3 +445,47 @@ dependencies = [{ name = "six" }]
     # six is reached at runtime only through the first numpy: it used to be overwritten by the second.
     assert found == {("numpy", "1.26.4"): False, ("numpy", "2.0.0"): False, ("six", "1.16.0"): False,
                      ("click", "8.0.0"): False, ("pytest", "7.0.0"): True}
+
+
+def test_poetry_lock_one_name_twice_keeps_both_edges(tmp_path: Path) -> None:
+    # Poetry 1.5-1.8 locks (lock-version 2.0) carry neither groups nor category: dev comes from reachability.
+    write(tmp_path / "pyproject.toml", '[tool.poetry.dependencies]\npython = "^3.9"\nnumpy = "*"\n'
+                                       '[tool.poetry.group.dev.dependencies]\npytest = "*"\n')
+    lock = write(tmp_path / "poetry.lock", """[[package]]
+name = "numpy"
+version = "1.26.4"
+optional = false
+python-versions = ">=3.9"
+
+[package.dependencies]
+six = "*"
+
+[[package]]
+name = "numpy"
+version = "2.0.0"
+optional = false
+python-versions = ">=3.10"
+
+[[package]]
+name = "six"
+version = "1.16.0"
+optional = false
+python-versions = "*"
+
+[[package]]
+name = "pytest"
+version = "7.0.0"
+optional = false
+python-versions = "*"
+
+[package.dependencies]
+six = "*"
+
+[metadata]
+lock-version = "2.0"
+python-versions = "^3.9"
+content-hash = "x"
+""")
+    found = {(d.name, d.version): d.dev for d in read(lock, "poetry.lock").dependencies}
+    assert found == {("numpy", "1.26.4"): False, ("numpy", "2.0.0"): False, ("six", "1.16.0"): False,
+                     ("pytest", "7.0.0"): True}

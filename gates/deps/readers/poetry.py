@@ -56,10 +56,12 @@ def _dev_by_pyproject(pyproject: Path, packages: list[Any], display: str) -> set
     for group_name, group in table(poetry.get("group"), display, "group").items():
         names = {norm(n) for n in table(table(group, display, group_name).get("dependencies"), display, group_name)}
         (runtime if group_name == "main" else dev).update(names)
-    edges = {
-        norm(p["name"]): [norm(d) for d in table(p.get("dependencies"), display, "dependencies")]
-        for p in packages if isinstance(p, dict) and isinstance(p.get("name"), str)
-    }
+    edges: dict[str, list[str]] = {}
+    for package in packages:
+        if isinstance(package, dict) and isinstance(package.get("name"), str):
+            # One name locked twice (per-marker versions): the edges of both count.
+            edges.setdefault(norm(package["name"]), []).extend(
+                norm(d) for d in table(package.get("dependencies"), display, "dependencies"))
     return dev_only(runtime, dev, edges)
 
 
