@@ -59,11 +59,13 @@ def run_process(
     secrets: Iterable[str] = (),
     user: str | int | None = None,
     raw_output: bool = False,
+    keep_tail: bool = False,
 ) -> Completed:
     """Run `args` (no shell); kill it after `timeout` seconds; redact what it printed.
 
     `raw_output=True` keeps stdout whole and unredacted, for reading file contents (`git show`) that
-    never go into a report as they are.
+    never go into a report as they are. `keep_tail=True` keeps the end of long output rather than its
+    start (where a script's last progress marker and its error are).
     """
     known = tuple(secrets)
     full_env = {**os.environ, **env} if env is not None else None
@@ -75,19 +77,22 @@ def run_process(
             stdin=subprocess.DEVNULL if input_text is None else None,
         )
     except subprocess.TimeoutExpired as exc:
-        return Completed(tuple(args), None, _clean(exc.stdout, known), _clean(exc.stderr, known),
+        return Completed(tuple(args), None, _clean(exc.stdout, known, keep_tail), _clean(exc.stderr, known, keep_tail),
                          time.perf_counter() - started, timed_out=True)
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
         return Completed(tuple(args), None, "", redact(str(exc), known), time.perf_counter() - started,
                          not_found=True)
-    stdout = done.stdout.decode("utf-8", "replace") if raw_output else _clean(done.stdout, known)
-    return Completed(tuple(args), done.returncode, stdout, _clean(done.stderr, known), time.perf_counter() - started)
+    stdout = done.stdout.decode("utf-8", "replace") if raw_output else _clean(done.stdout, known, keep_tail)
+    return Completed(tuple(args), done.returncode, stdout, _clean(done.stderr, known, keep_tail),
+                     time.perf_counter() - started)
 
 
-def _clean(data: bytes | str | None, secrets: tuple[str, ...]) -> str:
+def _clean(data: bytes | str | None, secrets: tuple[str, ...], keep_tail: bool = False) -> str:
     if data is None:
         return ""
     text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    if len(text) > MAX_OUTPUT:
+    if len(text) > MAX_OUTPUT and keep_tail:
+        text = f"({len(text) - MAX_OUTPUT} characters before) …\n" + text[-MAX_OUTPUT:]
+    elif len(text) > MAX_OUTPUT:
         text = text[:MAX_OUTPUT] + f"\n… ({len(text) - MAX_OUTPUT} more characters)"
     return redact(text, secrets)

@@ -58,8 +58,9 @@ class Server:
 
     def query_script(self, text: str, database: str, timeout: float) -> Completed:
         """Run a psql script (meta-commands allowed) against `database`."""
+        # the end of a long run holds what matters: the last statement marker and the error
         return run_process([self.psql, "-X", "-q", "-d", self.url_for(database)], input_text=text,
-                           timeout=timeout, env=self.env, secrets=self.secrets)
+                           timeout=timeout, env=self.env, secrets=self.secrets, keep_tail=True)
 
     def close(self) -> None:
         if self.stop is not None:

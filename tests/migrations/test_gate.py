@@ -313,3 +313,15 @@ def test_a_type_change_that_postgresql_does_without_a_rewrite_is_withdrawn(git_r
     # a default calling the project's own function: STABLE is no rewrite, VOLATILE (the default) is one
     assert found["migrations/007.sql"]["status"] == "passed"
     assert [f["rule"] for f in found["migrations/008.sql"]["findings"]] == ["add-column-volatile-default"]
+
+
+def test_a_long_migration_that_fails_at_its_end_is_placed_exactly(git_repo: Path, postgres_url: str) -> None:
+    # before: psql's output was cut to its first 64,000 characters, so the failing statement's marker (and
+    # PostgreSQL's error) were lost past ~2,500 statements: blamed on the wrong line, or "could not run"
+    body = "CREATE TABLE big (id int);\n" + "INSERT INTO big VALUES (1);\n" * 4000 + "INSERT INTO big VALUES ('x');\n"
+    write(git_repo, {"migrations/001_big.sql": body})
+    result = gate(["--database-url", fresh_database(postgres_url), "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    failure = checks(git_repo / "out.json")["migrations/001_big.sql"]["findings"][0]
+    assert failure["rule"] == "apply-failed" and failure["location"]["line"] == 4002
+    assert "invalid input syntax for type integer" in failure["message"]
