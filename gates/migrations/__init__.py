@@ -165,13 +165,11 @@ def _as_sql(found: MigrationSet, root: Path) -> MigrationSet:
 
 
 def _read_source(path: Path) -> SqlSource:
-    """A baseline dump; psql meta-commands in it (pg_dump's `\\restrict`, `\\connect`) are blanked, lines kept."""
-    import re
+    """A baseline dump. Its psql syntax (pg_dump's `\\restrict`, `\\connect`, COPY data) is handled by the
+    statement splitter: meta-commands are never run, COPY keeps its rows."""
+    from gates.migrations.discover import read_source
 
-    from gates.migrations.discover import SqlSource
-
-    text = path.read_text(encoding="utf-8", errors="replace")
-    return SqlSource(path, re.sub(r"(?m)^\\[a-zA-Z]+.*$", "", text))
+    return read_source(path)
 
 
 def _url_secrets(url: str) -> set[str]:

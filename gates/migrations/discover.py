@@ -179,6 +179,11 @@ def _read(path: Path) -> str:
         return ""
 
 
+def read_source(path: Path) -> SqlSource:
+    """One SQL file: UTF-8 (else read with replacement characters and marked), without a byte-order mark."""
+    return _source(path)
+
+
 def _source(path: Path) -> SqlSource:
     try:
         data = path.read_bytes()

@@ -72,7 +72,12 @@ def test_a_syntax_error_is_placed_too(git_repo: Path, postgres_url: str) -> None
 
 def test_a_table_no_migration_creates_needs_a_baseline(git_repo: Path, postgres_url: str) -> None:
     write(git_repo, {"migrations/001.sql": "SET lock_timeout = '5s';\nALTER TABLE legacy ADD COLUMN note text;\n",
-                     "baseline.sql": "\\restrict k3y\nCREATE TABLE legacy (id int);\n\\unrestrict k3y\n"})
+                     # a pg_dump with data: before, its `\\N` (NULL) rows were blanked as meta-commands
+                     "baseline.sql": "\\restrict k3y\nCREATE TABLE legacy (id int, tag text);\n"
+                                     "COPY public.legacy (id, tag) FROM stdin;\n1\t\\N\n\\N\tx\n\\.\n"
+                                     "\\unrestrict k3y\n",
+                     "migrations/002.sql": "DO $$ BEGIN IF (SELECT count(*) FROM legacy WHERE tag IS NULL) <> 1 THEN "
+                                           "RAISE EXCEPTION 'rows lost'; END IF; END $$;\n"})
     result = gate(["--database-url", postgres_url, "--json", "out.json"])
     assert result.exit_code == 3, result.output
     check = checks(git_repo / "out.json")["migrations/001.sql"]
