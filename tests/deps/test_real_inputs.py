@@ -489,3 +489,18 @@ content-hash = "x"
     found = {(d.name, d.version): d.dev for d in read(lock, "poetry.lock").dependencies}
     assert found == {("numpy", "1.26.4"): False, ("numpy", "2.0.0"): False, ("six", "1.16.0"): False,
                      ("pytest", "7.0.0"): True}
+
+
+def test_malformed_fields_of_a_record_are_tolerated_not_misread(tmp_path: Path) -> None:
+    # `aliases` written as one string used to become one alias per character, merging unrelated bugs.
+    db = tmp_path / "db"
+    write(db / "A.json", json.dumps(record(id="GHSA-a", aliases="CVE-2020-1", severity={"type": "CVSS_V3"})))
+    write(db / "B.json", json.dumps(record(id="GHSA-b", aliases="CVE-2021-2", versions=None, summary=None,
+                                           details=["not", "text"])))
+    database = open_database(db, None)
+    try:
+        found = audit([Dependency("pkg", "1.0", PYPI, "r")], database, Stats())
+    finally:
+        database.close()
+    assert sorted((v.id, v.aliases) for v in next(iter(found.values()))) == [
+        ("GHSA-a", ("CVE-2020-1",)), ("GHSA-b", ("CVE-2021-2",))]

@@ -31,7 +31,9 @@ def advisory_from_record(record: Any) -> Advisory:
         raise RecordError("not an OSV record (no string `id`)")
     affected = tuple(entry for raw in _list(record.get("affected")) if (entry := _affected(raw)) is not None)
     # `aliases` name the same bug; `related` and `upstream` name other bugs and are never merged.
-    aliases = tuple(a for a in _list(record.get("aliases")) if isinstance(a, str) and a != record["id"])
+    raw_aliases = record.get("aliases")
+    listed = [raw_aliases] if isinstance(raw_aliases, str) else _list(raw_aliases)  # one id, not its characters
+    aliases = tuple(a for a in listed if isinstance(a, str) and a != record["id"])
     summary = record.get("summary") or _first_line(str(record.get("details") or ""))
     return Advisory(
         id=record["id"],
