@@ -145,7 +145,8 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
         runnable, stubbed = stub_extensions(statements, run.available)
         run.stubbed.update(stubbed)
         files_before = rewrite.files(server, database, rewrite.tables_of(pairs))
-        done = apply(server, database, runnable, run.limits, after=SEED_SQL if run.seed else "")
+        done = apply(server, database, runnable, run.limits, after=SEED_SQL if run.seed else "",
+                     wrapped=_wrapped(run.migration_set.wrap(migration.up), statements))
         properties: dict[str, Figure] = {"duration_ms": round(done.duration_s * 1000, 1),
                                          "statements": len(statements)}
         if done.ok and files_before:
@@ -317,6 +318,11 @@ def _down_path(server: Server, database: str, run: SetRun) -> Check:
     message = "" if findings else f"proven: {downs} down migration(s) applied in reverse, then up again"
     return Check(run.name("down path"), status, elapsed, tuple(findings),
                  {"duration_ms": round(elapsed * 1000, 1), "downs_applied": downs}, group=run.group, message=message)
+
+
+def _wrapped(mode: str, statements: list[Statement]) -> bool:
+    """Whether the framework runs this migration in a transaction (rules.WRAP_MODES)."""
+    return mode == "always" or (mode == "multi" and sum(1 for s in statements if s.kind != "meta") > 1)
 
 
 def _first_line(text: str) -> str:

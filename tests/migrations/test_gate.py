@@ -330,3 +330,20 @@ def test_a_long_migration_that_fails_at_its_end_is_placed_exactly(git_repo: Path
     failure = checks(git_repo / "out.json")["migrations/001_big.sql"]["findings"][0]
     assert failure["rule"] == "apply-failed" and failure["location"]["line"] == 4002
     assert "invalid input syntax for type integer" in failure["message"]
+
+
+def test_a_new_enum_value_used_in_the_frameworks_transaction_fails_as_in_production(
+        git_repo: Path, postgres_url: str) -> None:
+    # Prisma runs a multi-statement migration in one transaction: PostgreSQL refuses a value added there
+    # (before: the gate applied it outside a transaction, so it passed)
+    use = "ALTER TYPE mood ADD VALUE 'sad';\nUPDATE people SET mood = 'sad' WHERE id = 1;\n"
+    write(git_repo, {"prisma/migrations/migration_lock.toml": "",
+                     "prisma/migrations/20240101000000_init/migration.sql":
+                         "CREATE TYPE mood AS ENUM ('ok');\nCREATE TABLE people (id int, mood mood);\n",
+                     "prisma/migrations/20240201000000_sad/migration.sql": use})
+    result = gate(["--database-url", fresh_database(postgres_url), "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    found = checks(git_repo / "out.json")["prisma/migrations/20240201000000_sad"]
+    rules = [f["rule"] for f in found["findings"]]
+    assert rules[0] == "apply-failed" and "unsafe use of new value" in found["findings"][0]["message"]
+    assert "enum-value-in-transaction" in rules
