@@ -504,3 +504,14 @@ def test_malformed_fields_of_a_record_are_tolerated_not_misread(tmp_path: Path) 
         database.close()
     assert sorted((v.id, v.aliases) for v in next(iter(found.values()))) == [
         ("GHSA-a", ("CVE-2020-1",)), ("GHSA-b", ("CVE-2021-2",))]
+
+
+def test_constraints_file_pins_what_the_requirements_leave_open(git_repo: Path, osv_db: Path) -> None:
+    write(git_repo / "constraints.txt", "requests==2.19.0\nsix==1.16.0\n")
+    write(git_repo / "requirements.txt",
+          "-c constraints.txt\n-c https://releases.example/constraints/upper.txt\nrequests\nflask>=1\n")
+    found = by_name(git_repo / "requirements.txt")
+    assert found["requests"].version == "2.19.0" and found["requests"].line == 3
+    assert found["flask"].version is None and "six" not in found  # constraints add no package
+    result = deps("--db", str(osv_db))
+    assert result.exit_code == 1 and "PYSEC-2018-28" in result.output

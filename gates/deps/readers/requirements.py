@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from dataclasses import replace
 from pathlib import Path
 
 from gates.common.credentials import find_spans
@@ -26,7 +27,21 @@ _INCLUDE = re.compile(r"^(-r|--requirement|-c|--constraint)(?:\s+|=)(.+)$")
 
 def read(path: Path, display: str) -> Manifest:
     manifest = Manifest(display, "requirements")
-    _read_into(manifest, path, display, seen=set())
+    constraints = Manifest(display, "constraints")
+    _read_into(manifest, path, display, seen=set(), constraints=constraints)
+    return _constrained(manifest, constraints)
+
+
+def _constrained(manifest: Manifest, constraints: Manifest) -> Manifest:
+    """`flask` with `-c constraints.txt` pinning `flask==2.0.0` installs 2.0.0: audit that pin.
+    Constraints add no package of their own (pip installs only what is required)."""
+    pins = {d.key: d.version for d in constraints.dependencies if d.version is not None and not d.skip_reason}
+    manifest.secrets |= constraints.secrets
+    manifest.dependencies = [
+        replace(d, version=pins[d.key], spec=f"{d.spec} (pinned by a constraint)")
+        if d.version is None and not d.skip_reason and d.key in pins else d
+        for d in manifest.dependencies
+    ]
     return manifest
 
 
@@ -51,7 +66,7 @@ def _logical_lines(text: str) -> list[tuple[int, str]]:
     return lines
 
 
-def _read_into(manifest: Manifest, path: Path, display: str, seen: set[Path]) -> None:
+def _read_into(manifest: Manifest, path: Path, display: str, seen: set[Path], constraints: Manifest) -> None:
     resolved = path.resolve()
     if resolved in seen:
         return  # an include cycle: each file once
@@ -62,13 +77,17 @@ def _read_into(manifest: Manifest, path: Path, display: str, seen: set[Path]) ->
     for number, line in _logical_lines(text):
         include = _INCLUDE.match(line)
         if include:
-            if include.group(1) in ("-c", "--constraint"):
-                continue  # constraints limit versions; they add no dependency
             target = (path.parent / include.group(2).strip()).resolve()
             shown = str(Path(display).parent / include.group(2).strip())
+            if include.group(1) in ("-c", "--constraint"):
+                # Constraints only narrow versions: one we cannot read (a URL, not here) leaves the
+                # requirements it would pin unpinned, which is reported; it is not an input error.
+                if target.is_file():
+                    _read_into(constraints, target, shown, seen, constraints)
+                continue
             if not target.is_file():
                 raise ParseError(display, f"included file {include.group(2).strip()!r} not found", number)
-            _read_into(manifest, target, shown, seen)
+            _read_into(manifest, target, shown, seen, constraints)
             continue
         if _EDITABLE.match(line):
             source = _editable_target(line)
