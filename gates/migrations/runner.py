@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gates.migrations import rewrite
-from gates.migrations.apply import Applied, ApplyError, Limits, apply, relative
+from gates.migrations.apply import Applied, ApplyError, Limits, apply, major, relative
 from gates.migrations.database import Server, create_scratch, drop_scratch
 from gates.migrations.discover import Migration, MigrationSet, SqlSource
 from gates.migrations.options import Allow
@@ -145,8 +145,8 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
         runnable, stubbed = stub_extensions(statements, run.available)
         run.stubbed.update(stubbed)
         files_before = rewrite.files(server, database, rewrite.tables_of(pairs))
-        done = apply(server, database, runnable, run.limits, after=SEED_SQL if run.seed else "",
-                     wrapped=_wrapped(run.migration_set.wrap(migration.up), statements))
+        wrapped = _wrapped(run.migration_set.wrap(migration.up), statements)
+        done = apply(server, database, runnable, run.limits, after=SEED_SQL if run.seed else "", wrapped=wrapped)
         properties: dict[str, Figure] = {"duration_ms": round(done.duration_s * 1000, 1),
                                          "statements": len(statements)}
         if done.ok and files_before:
@@ -154,6 +154,10 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
             findings, kept_file = rewrite.without_rewrites(pairs, files_before, files_after)
             if kept_file:
                 properties["type_changes_without_rewrite"] = ", ".join(kept_file)
+        if done.ok and wrapped and major(server.version) >= 12:
+            # it ran in a transaction as the framework runs it, and PostgreSQL accepted every use of the new
+            # value: the text match of the static rule was not a use
+            findings = [f for f in findings if f.rule != "enum-value-in-transaction"]
         status = judge(findings)
         message = f"stubbed extensions this server lacks: {', '.join(stubbed)}" if stubbed else ""
         if not statements:

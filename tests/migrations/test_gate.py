@@ -347,3 +347,14 @@ def test_a_new_enum_value_used_in_the_frameworks_transaction_fails_as_in_product
     rules = [f["rule"] for f in found["findings"]]
     assert rules[0] == "apply-failed" and "unsafe use of new value" in found["findings"][0]["message"]
     assert "enum-value-in-transaction" in rules
+
+
+def test_a_string_that_only_looks_like_the_new_enum_value_is_not_a_finding(git_repo: Path, postgres_url: str) -> None:
+    write(git_repo, {"prisma/migrations/migration_lock.toml": "",
+                     "prisma/migrations/20240101000000_init/migration.sql":
+                         "CREATE TYPE mood AS ENUM ('ok');\nCREATE TABLE notes (id int, body text);\n",
+                     "prisma/migrations/20240201000000_sad/migration.sql":
+                         "ALTER TYPE mood ADD VALUE 'sad';\nUPDATE notes SET body = 'sad' WHERE id = 1;\n"})
+    result = gate(["--database-url", fresh_database(postgres_url), "--json", "out.json"])
+    assert result.exit_code == 0, result.output
+    assert checks(git_repo / "out.json")["prisma/migrations/20240201000000_sad"]["findings"] == []
