@@ -70,6 +70,13 @@ def test_non_utf8_file_names_the_line(tmp_path: Path) -> None:
     assert caught.value.line == 2 and "requirements.txt:2" in str(caught.value)
 
 
+def test_empty_files(tmp_path: Path) -> None:
+    assert read(write(tmp_path / "requirements.txt", ""), "requirements.txt").dependencies == []
+    assert read(write(tmp_path / "poetry.lock", ""), "poetry.lock").dependencies == []
+    with pytest.raises(ParseError, match="package-lock.json:1: empty file"):
+        read(write(tmp_path / "package-lock.json", "\n"), "package-lock.json")
+
+
 def test_crlf_hash_continuations(tmp_path: Path) -> None:
     req = write(tmp_path / "requirements.txt",
                 "requests==2.19.0 \\\r\n    --hash=sha256:aa \\\r\n    --hash=sha256:bb\r\nsix==1.16.0\r\n")

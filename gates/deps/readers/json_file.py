@@ -12,6 +12,8 @@ from gates.deps.readers import ParseError, read_text
 
 def load(path: Path, display: str) -> tuple[Any, str]:
     text = read_text(path, display)
+    if not text.strip():
+        raise ParseError(display, "empty file (a lockfile is a JSON object)", 1)
     try:
         return json.loads(text), text
     except json.JSONDecodeError as exc:
