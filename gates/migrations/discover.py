@@ -22,9 +22,10 @@ FRAMEWORKS = ("supabase", "prisma", "drizzle", "flyway", "golang-migrate", "dbma
 WITH_DOWN = frozenset({"flyway", "golang-migrate", "dbmate", "alembic", "django"})
 # How each framework's tool runs a migration (see rules.WRAP_MODES): in one transaction "always"
 # (Alembic's env.py, Django's atomic migrations, dbmate, Drizzle's migrator runs them all in one), or
-# only when the file holds several statements ("multi": one simple-query string, or Flyway/Supabase
-# running a lone non-transactional statement on its own).
-WRAP = {"prisma": "multi", "flyway": "multi", "supabase": "multi", "golang-migrate": "multi", "dbmate": "always",
+# only when the file holds several statements ("multi": one simple-query string, or Flyway running a
+# lone non-transactional statement on its own; "multi-split": the Supabase CLI, which since v2.109 also
+# runs CONCURRENTLY/VACUUM/ALTER SYSTEM statements apart from the file's transaction).
+WRAP = {"prisma": "multi", "flyway": "multi", "supabase": "multi-split", "golang-migrate": "multi", "dbmate": "always",
         "alembic": "always", "django": "always", "drizzle": "always", "sql": "never"}
 
 SKIP_DIRS = frozenset({".git", "node_modules", ".venv", "venv", ".venv-ci", "__pycache__", "dist", "build",

@@ -109,8 +109,9 @@ NOT_VOLATILE = frozenset({"now", "timezone", "transaction_timestamp", "current_s
                           "round", "floor", "ceil", "uid", "role", "email", "jwt", "inet", "interval"})
 # How a framework runs a migration: "always" in one transaction (Alembic, Django, dbmate, Drizzle), "multi"
 # in an implicit one only when it holds several statements (Prisma, golang-migrate, Flyway, Supabase run a
-# single-statement file on its own), "never" (psql without --single-transaction).
-WRAP_MODES = ("always", "multi", "never")
+# single-statement file on its own), "multi-split" (like "multi", but CONCURRENTLY, VACUUM, ALTER SYSTEM…
+# run apart from the batch: the Supabase CLI since v2.109), "never" (psql without --single-transaction).
+WRAP_MODES = ("always", "multi", "multi-split", "never")
 SERIAL = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
 TEXTUAL = frozenset({"text", "varchar", "bpchar", "citext"})
 
@@ -140,6 +141,7 @@ class MigrationState:
     """What earlier statements of the same migration established."""
 
     transactional: bool  # the framework wraps the migration in a transaction
+    splits: bool = False  # …but runs statements that refuse a transaction block on their own (Supabase CLI)
     history: History = field(default_factory=History)
     created: set[str] = field(default_factory=set)
     in_block: bool = False
@@ -152,6 +154,11 @@ class MigrationState:
     def wrapped(self) -> bool:
         return self.transactional or self.in_block
 
+    @property
+    def refuses_standalone(self) -> bool:
+        """A statement that cannot run in a transaction block fails here (the tool does not run it apart)."""
+        return self.in_block or (self.transactional and not self.splits)
+
 
 def lint(statements: list[Statement], transactional: bool | str, history: History | None = None) -> list[Hit]:
     """Every rule hit in one migration, minus those suppressed by `-- gates: allow <rule>`.
@@ -163,7 +170,8 @@ def lint(statements: list[Statement], transactional: bool | str, history: Histor
     mode = ("multi" if transactional else "never") if isinstance(transactional, bool) else transactional
     sql = [s for s in statements if s.kind != "meta"]
     history = history or History()
-    state = MigrationState(mode == "always" or (mode == "multi" and len(sql) > 1), history)
+    state = MigrationState(mode == "always" or (mode.startswith("multi") and len(sql) > 1), history=history,
+                           splits=mode == "multi-split")
     state.created.update(history.new_tables or ())
     hits: list[Hit] = []
     for statement in statements:
@@ -255,7 +263,7 @@ def _alter_enum(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
 def _reindex(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     what = _name(node.relation) or str(node.name or "")
     if concurrent(node):
-        if state.wrapped:
+        if state.refuses_standalone:
             yield "concurrently-in-transaction", f"REINDEX {what} CONCURRENTLY"
     else:
         yield "reindex-not-concurrently", what
@@ -301,7 +309,7 @@ def _drop(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     elif node.removeType == "OBJECT_TRIGGER" and names:
         yield from _needs_lock_timeout(state, names[0].split(".")[-2].lower() if "." in names[0] else "")
     elif node.removeType == "OBJECT_INDEX":
-        if node.concurrent and state.wrapped:
+        if node.concurrent and state.refuses_standalone:
             yield "concurrently-in-transaction", "DROP INDEX CONCURRENTLY"
         elif not node.concurrent:
             yield "drop-index-not-concurrently", ", ".join(names)
@@ -326,7 +334,7 @@ def _rename(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
 
 def _index(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     table = _name(node.relation)
-    if node.concurrent and state.wrapped:
+    if node.concurrent and state.refuses_standalone:
         yield "concurrently-in-transaction", f"index on {table}"
     elif not node.concurrent and _existing(state, table):
         yield "create-index-not-concurrently", f"index on {table}"
@@ -477,12 +485,12 @@ def _alter_domain(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]
 def _vacuum(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     if any((getattr(o, "defname", "") or "").lower() == "full" for o in node.options or ()):
         yield "vacuum-full", ""
-    if node.is_vacuumcmd and state.wrapped:  # ANALYZE alone may run in a transaction
+    if node.is_vacuumcmd and state.refuses_standalone:  # ANALYZE alone may run in a transaction
         yield "concurrently-in-transaction", "VACUUM"
 
 
 def _outside_transaction_only(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
-    if state.wrapped:
+    if state.refuses_standalone:
         yield "concurrently-in-transaction", node.kind.removesuffix("Stmt")
 
 

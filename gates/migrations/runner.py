@@ -326,7 +326,7 @@ def _down_path(server: Server, database: str, run: SetRun) -> Check:
 
 def _wrapped(mode: str, statements: list[Statement]) -> bool:
     """Whether the framework runs this migration in a transaction (rules.WRAP_MODES)."""
-    return mode == "always" or (mode == "multi" and sum(1 for s in statements if s.kind != "meta") > 1)
+    return mode == "always" or (mode.startswith("multi") and sum(1 for s in statements if s.kind != "meta") > 1)
 
 
 def _first_line(text: str) -> str:

@@ -119,6 +119,10 @@ def test_concurrently_by_framework_transaction_mode() -> None:
     assert rules_for("ANALYZE users;", transactional="always") == []
     assert rules_for("CREATE DATABASE reports;", transactional="always") == ["concurrently-in-transaction"]
     assert rules_for("SELECT 1;\nVACUUM users;", transactional="multi") == ["concurrently-in-transaction"]
+    # the Supabase CLI runs such statements apart from the file's batch: no failure (was flagged)
+    assert rules_for("SELECT 1;\nCREATE INDEX CONCURRENTLY i ON users (a);", transactional="multi-split") == []
+    assert rules_for("BEGIN;\nCREATE INDEX CONCURRENTLY i ON users (a);\nCOMMIT;", transactional="multi-split") \
+        == ["concurrently-in-transaction"]  # but not out of the file's own BEGIN
     # a migration that commits the framework's transaction itself (Alembic's autocommit_block) is fine after it
     assert rules_for("COMMIT;\n" + one + "\nBEGIN;", transactional="always") == []
 
