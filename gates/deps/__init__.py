@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gates.context import GateContext
-from gates.deps.options import Options
-from gates.progress import Progress
-from gates.report import Report
+if TYPE_CHECKING:  # `gates deps --help` imports this package: it imports nothing else at run time
+    from gates.context import GateContext
+    from gates.deps.options import Options
+    from gates.progress import Progress
+    from gates.report import Report
 
-__all__ = ["Options", "options_from_config", "run"]
+__all__ = ["options_from_config", "run"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Options":
+        from gates.deps.options import Options
+
+        return Options
+    raise AttributeError(f"module 'gates.deps' has no attribute {name!r}")
 
 
 def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
@@ -27,6 +36,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
 
 def run(options: Options, progress: Progress | None = None) -> Report:
     from gates.deps import flow
+    from gates.report import Report
 
     started = time.monotonic()
     inputs = flow.read_inputs(options)

@@ -7,6 +7,7 @@ a loopback OSV endpoint over tests/data (gates.deps.osv.server), or PyPI itself 
 from __future__ import annotations
 
 import json
+import os
 import socket
 from pathlib import Path
 
@@ -15,6 +16,12 @@ from click.testing import CliRunner, Result
 
 from gates.cli import cli
 from gates.deps.osv.server import serve
+
+# Tests send traffic to loopback only, unless asked: these two reach PyPI (pip-audit's service, pip's resolver).
+network = pytest.mark.skipif(
+    os.environ.get("GATES_NETWORK_TESTS") != "1",
+    reason="talks to PyPI; tests stay on loopback unless GATES_NETWORK_TESTS=1",
+)
 
 
 def deps(*args: str) -> Result:
@@ -87,6 +94,7 @@ def test_no_resolve_online_warns_unpinned_without_calling_a_service(git_repo: Pa
     assert rules == ["unpinned-dependency"]
 
 
+@network
 def test_pypi_service_when_the_network_answers(git_repo: Path) -> None:
     (git_repo / "requirements.txt").write_text("requests==2.19.0\n")
     result = deps("--service", "pypi", "--timeout", "10", "--json", "out.json")
@@ -97,6 +105,7 @@ def test_pypi_service_when_the_network_answers(git_repo: Path) -> None:
     assert "CVE-2018-18074" in json.dumps(check)
 
 
+@network
 def test_unpinned_requirements_are_resolved_like_pip_audit(git_repo: Path, osv_db: Path) -> None:
     (git_repo / "requirements.txt").write_text("jinja2<2.10.1\n")
     with serve(osv_db) as url:
