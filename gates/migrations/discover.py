@@ -268,6 +268,10 @@ def read_flyway(folder: Path) -> MigrationSet:
             kind[version] = path
         elif path.name.startswith("R__"):
             skipped.append((path, "repeatable migration (R__): not run by this gate"))
+        elif re.match(r"^(before|after)[A-Z]\w*\.sql$", path.name):
+            skipped.append((path, "Flyway callback: not run by this gate"))
+        else:
+            skipped.append((path, "not a Flyway migration name (V<version>__<description>.sql): Flyway ignores it"))
     skipped += [(path, "undo without a V migration of its version") for v, path in undos.items() if v not in ups]
     migrations = tuple(
         Migration(path.name, _source(path), _source(undos[v]) if v in undos else None)
@@ -279,12 +283,14 @@ def read_flyway(folder: Path) -> MigrationSet:
 
 def read_migrate(folder: Path) -> MigrationSet:
     pairs: dict[str, dict[str, Path]] = {}
-    for path in folder.glob("*.sql"):
+    skipped = []
+    for path in sorted(folder.glob("*.sql")):
         match = _MIGRATE.match(path.name)
         if match:
             pairs.setdefault(match["key"], {})[match["dir"].lower()] = path
+        else:
+            skipped.append((path, "not <version>_<name>.up.sql / .down.sql: golang-migrate ignores it"))
     migrations = []
-    skipped = []
     for key in sorted(pairs, key=_natural):
         pair = pairs[key]
         if "up" in pair:

@@ -69,19 +69,21 @@ def test_supabase_runs_only_what_its_cli_runs(tmp_path: Path) -> None:
 def test_flyway_versions_and_what_is_not_run(tmp_path: Path) -> None:
     write(tmp_path, {"db/V1__init.sql": "select 1;", "db/V1_1__more.sql": "select 2;", "db/V2.3__x.sql": "select 3;",
                      "db/V10__late.sql": "select 4;", "db/V2.3.0__dup.sql": "select 5;", "db/R__views.sql": "select 6;",
-                     "db/U1_1__more.sql": "select 7;", "db/U9__orphan.sql": "select 8;"})
+                     "db/U1_1__more.sql": "select 7;", "db/U9__orphan.sql": "select 8;",
+                     "db/afterMigrate.sql": "select 9;", "db/notes.sql": "select 10;"})
     (found,) = discover(tmp_path)
     assert [m.name for m in found.migrations] == ["V1__init.sql", "V1_1__more.sql", "V2.3.0__dup.sql", "V10__late.sql"]
     assert found.migrations[1].down is not None and found.migrations[0].down is None
-    assert sorted(p.name for p, _ in found.skipped) == ["R__views.sql", "U9__orphan.sql", "V2.3__x.sql"]
+    assert sorted(p.name for p, _ in found.skipped) == ["R__views.sql", "U9__orphan.sql", "V2.3__x.sql",
+                                                        "afterMigrate.sql", "notes.sql"]
 
 
 def test_golang_migrate_up_without_down_and_down_without_up(tmp_path: Path) -> None:
     write(tmp_path, {"db/1_a.up.sql": "select 1;", "db/1_a.down.sql": "select 1;", "db/2_b.up.sql": "select 2;",
-                     "db/3_c.down.sql": "select 3;"})
+                     "db/3_c.down.sql": "select 3;", "db/seed.sql": "select 4;"})
     (found,) = discover(tmp_path)
     assert [(m.name, m.down is not None) for m in found.migrations] == [("1_a", True), ("2_b", False)]
-    assert [p.name for p, _ in found.skipped] == ["3_c.down.sql"]
+    assert sorted(p.name for p, _ in found.skipped) == ["3_c.down.sql", "seed.sql"]
 
 
 def test_prisma_folders_in_timestamp_order_and_dbmate_without_transaction(tmp_path: Path) -> None:
