@@ -87,9 +87,13 @@ def _psql_only(sql: str) -> tuple[str, list[tuple[int, int, str]]]:
         data_end = end.end() if end else len(sql)
         spans.append((data_start, data_end, "copy"))
         position = data_end
+    copies, index = list(spans), 0  # in order: one pass over them (a dump may hold thousands of \N rows)
     for meta in _META.finditer(sql):
-        if not any(start <= meta.start() < stop for start, stop, _ in spans):
-            spans.append((meta.start(), meta.end(), "meta"))
+        while index < len(copies) and copies[index][1] <= meta.start():
+            index += 1
+        if index < len(copies) and copies[index][0] <= meta.start():
+            continue  # a data row of a COPY block
+        spans.append((meta.start(), meta.end(), "meta"))
     spans.sort()
     if not spans:
         return sql, []

@@ -114,3 +114,10 @@ def test_a_byte_order_mark_is_skipped_as_flyway_and_supabase_do(tmp_path: Path) 
     (found,) = discover(tmp_path)
     (statement,) = split(found.migrations[0].up)
     assert statement.node.kind == "CreateStmt" and statement.line == 1
+
+
+def test_a_data_heavy_dump_splits_quickly() -> None:
+    blocks = "".join(f"CREATE TABLE t{i} (a text);\nCOPY t{i} (a) FROM stdin;\n" + "\\N\n" * 200 + "\\.\n"
+                     for i in range(300))
+    statements = split(SqlSource(Path("dump.sql"), "\\connect app\n" + blocks))
+    assert [s.kind for s in statements[:3]] == ["meta", "sql", "copy"] and len(statements) == 601
