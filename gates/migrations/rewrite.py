@@ -5,13 +5,16 @@ varchar(m > n) or text, numeric(p, s) to numeric(p' > p, s), timestamp to timest
 time zone on 12+… are metadata-only), and the static rule cannot see the old type, nor whether a
 function a new column's default calls is volatile. A rewrite gives
 the table a new file (`pg_class.relfilenode`), so the gate reads it before and after applying the
-migration: such a finding whose table kept its file is withdrawn, and the check says so.
+migration: such a finding whose table kept its file is withdrawn, and the check says so; a
+"to text/varchar" warning whose table got a new file becomes the error it is.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from gates.migrations.database import Server
-from gates.report import Finding
+from gates.report import Finding, Severity
 
 # Rules whose harm is the rewrite itself: withdrawn when the table kept its file
 TYPE_RULES = frozenset({"alter-column-type", "alter-column-type-text", "add-column-volatile-default",
@@ -48,8 +51,13 @@ def without_rewrites(pairs: list[tuple[Finding, str]], before: dict[str, str],
     kept: list[Finding] = []
     no_rewrite: list[str] = []
     for finding, table in pairs:
-        if finding.rule in TYPE_RULES and before.get(table) and before.get(table) == after.get(table):
+        old, new = before.get(table), after.get(table)
+        if finding.rule in TYPE_RULES and old and old == new:
             no_rewrite.append(table)
             continue
+        if finding.rule == "alter-column-type-text" and old and new and old != new:
+            # "no rewrite if the old type is textual" did not hold (text -> varchar(n), a shorter varchar…)
+            finding = replace(finding, rule="alter-column-type", severity=Severity.ERROR,
+                              message=f"{finding.message}; measured: PostgreSQL rewrote the table")
         kept.append(finding)
     return kept, sorted(set(no_rewrite))
