@@ -15,9 +15,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from gates.ai.streams import Assembler, data_stream, lines, sse_events
+
 # Where popular APIs put the answer, tried in order when no `answer` path is configured.
-KNOWN_PATHS = ("choices.0.message.content", "message.content", "content.0.text", "output_text", "answer",
-               "response", "reply", "text", "output", "content", "message")
+KNOWN_PATHS = ("output_text", "answer", "response", "reply", "text", "output", "content", "message", "result",
+               "completion", "generated_text", "data")
+
 _DATA_STREAM_LINE = re.compile(r"^[0-9a-z]:")
 
 
@@ -36,6 +39,7 @@ class Answer:
     text: str
     tools: tuple[ToolCall, ...] = ()
     raw: str = ""  # the whole response body: fields beside the answer reach the client too
+    incomplete: str | None = None  # the stream ended with an error part after some of the answer
 
     @property
     def transcript(self) -> str:
@@ -46,10 +50,10 @@ class Answer:
 
 def parse(body: str, content_type: str, headers: dict[str, str], stream: str, path: str | None) -> Answer:
     kind = _kind(body, content_type, headers, stream)
-    if kind == "sse":
-        answer = _sse(body, path)
-    elif kind == "vercel":
-        answer = _data_stream(body)
+    if kind == "html":
+        raise AnswerError(f"the endpoint answered with an HTML page{_title(body)}, not a chat answer (check url/path)")
+    if kind in ("sse", "ndjson", "vercel"):
+        answer = _stream(body, kind, path)
     else:
         answer = _plain(body, path)
     return replace(answer, raw=body)
@@ -60,13 +64,36 @@ def _kind(body: str, content_type: str, headers: dict[str, str], stream: str) ->
         return "sse"
     if stream == "vercel" or "x-vercel-ai-data-stream" in headers:
         return "vercel"
-    if stream == "auto" and "json" not in content_type:
-        lines = [line for line in body.splitlines() if line.strip()]
-        if lines and all(_DATA_STREAM_LINE.match(line) for line in lines):
+    head = body.lstrip()[:200].lower()
+    if head.startswith(("<!doctype html", "<html")) or ("text/html" in content_type and "<body" in body[:5000]):
+        return "html"
+    if stream != "auto":
+        return "plain"
+    if "ndjson" in content_type or "jsonl" in content_type or "json-seq" in content_type:
+        return "ndjson"
+    rows = [line for line in lines(body) if line.strip()]
+    if "json" not in content_type:
+        if rows and all(_DATA_STREAM_LINE.match(line) for line in rows):
             return "vercel"
-        if lines and lines[0].startswith(("data:", "event:")):
+        if rows and rows[0].startswith(("data:", "event:", ":", "id:", "retry:")):
             return "sse"
+    if len(rows) > 1 and all(row.lstrip().startswith("{") for row in rows) and _all_json(rows):
+        return "ndjson"
     return "plain"
+
+
+def _all_json(rows: list[str]) -> bool:
+    try:
+        for row in rows:
+            json.loads(row)
+    except ValueError:
+        return False
+    return True
+
+
+def _title(body: str) -> str:
+    match = re.search(r"<title[^>]*>([^<]{1,80})", body, re.I)
+    return f" ({' '.join(match.group(1).split())!r})" if match else ""
 
 
 def lookup(document: Any, path: str) -> Any:
@@ -97,121 +124,133 @@ def _plain(body: str, path: str | None) -> Answer:
         if path:
             raise AnswerError(f"the response is not JSON, so the answer path {path!r} cannot be read") from None
         return Answer(body)
-    tools = tuple(_tool_calls(document))
+    tools = _dedupe(list(tool_calls(document)))
     if path:
         try:
             return Answer(_as_text(lookup(document, path)), tools)
         except KeyError as exc:
+            problem = error_of(document)
+            if problem:
+                raise AnswerError(f"the endpoint answered with an error: {problem}") from None
             raise AnswerError(f"the answer path {path!r} is not in the response (no {exc.args[0]!r})") from None
-    for known in KNOWN_PATHS:
-        try:
-            value = lookup(document, known)
-        except KeyError:
-            continue
-        if isinstance(value, str) or (value is None and tools):
-            return Answer(_as_text(value), tools)
+    text = known_text(document)
+    if text is not None or tools:
+        return Answer(text or "", tools)
+    problem = error_of(document)
+    if problem:
+        raise AnswerError(f"the endpoint answered with an error: {problem}")
     # Unknown shape: judge everything the client receives.
     return Answer(body, tools)
 
 
-def _events(body: str) -> Iterator[str]:
-    """The data of each server-sent event (multi-line data joined by newlines, as the spec says)."""
-    data: list[str] = []
-    for line in body.splitlines():
-        if not line:
-            if data:
-                yield "\n".join(data)
-            data = []
-        elif line.startswith("data:"):
-            value = line[5:]
-            data.append(value[1:] if value.startswith(" ") else value)
-    if data:
-        yield "\n".join(data)
+def error_of(document: Any) -> str | None:
+    """The message of an error body (`{"error": {...}}`, `{"type": "error", ...}`, `{"detail": ...}`)."""
+    if not isinstance(document, dict):
+        return None
+    error = document.get("error") or document.get("errors") or (document.get("detail") if len(document) == 1 else None)
+    if document.get("type") == "error" and not error:
+        error = document.get("message") or "error"
+    if not error:
+        return None
+    if isinstance(error, dict):
+        error = error.get("message") or error.get("error") or error
+    return " ".join(_as_text(error).split())[:200]
 
 
-def _sse(body: str, path: str | None) -> Answer:
-    text: list[str] = []
-    tools: list[ToolCall] = []
-    events = [data for data in _events(body) if data.strip() != "[DONE]"]
-    if not events:
-        raise AnswerError("no server-sent events with data in the response (check `stream`)")
-    for data in events:
-        try:
-            event = json.loads(data)
-        except ValueError:
-            text.append(data)  # plain-text tokens
-            continue
-        text.append(_event_text(event, path))
-        tools.extend(_tool_calls(event))
-    if not any(text) and not tools:
-        # An event shape we do not know: judge all of it rather than an empty answer that passes everything.
-        return Answer("\n".join(events))
-    return Answer("".join(text), _dedupe(tools))
+def known_text(document: Any) -> str | None:
+    """The answer in the shapes popular APIs return, or None: OpenAI chat (text or content parts) and Responses
+    (`output[].content[].text`), Anthropic content blocks, Gemini parts, LangServe `output`, Ollama, others."""
+    if isinstance(document, str):
+        return document
+    if not isinstance(document, dict):
+        return None
+    choices = document.get("choices")
+    if isinstance(choices, list) and choices:
+        texts = [_parts_text((c.get("message") or {}).get("content") if isinstance(c.get("message"), dict)
+                             else c.get("text")) for c in choices if isinstance(c, dict)]
+        return "".join(t for t in texts if t)
+    if isinstance(document.get("output"), list):  # OpenAI Responses API
+        pieces = [_parts_text(item.get("content")) for item in document["output"]
+                  if isinstance(item, dict) and item.get("type", "message") == "message"]
+        return "".join(p for p in pieces if p)
+    if isinstance(document.get("content"), list):  # Anthropic messages
+        return _parts_text(document["content"])
+    candidates = document.get("candidates")
+    if isinstance(candidates, list) and candidates and isinstance(candidates[0], dict):  # Gemini
+        content = candidates[0].get("content")
+        return _parts_text(content.get("parts") if isinstance(content, dict) else None)
+    for key in KNOWN_PATHS:
+        value = document.get(key)
+        if isinstance(value, str):
+            return value
+        if isinstance(value, dict):  # LangServe {"output": {"content": …}}, Ollama {"message": {"content": …}}
+            inner = known_text(value)
+            if inner is not None:
+                return inner
+    return None
 
 
-def _event_text(event: Any, path: str | None) -> str:
-    if not isinstance(event, dict):
-        return _as_text(event) if isinstance(event, str) else ""
-    if path:
-        try:
-            return _as_text(lookup(event, path))
-        except KeyError:
-            pass
+def _parts_text(content: Any) -> str:
+    """A string, or a list of parts: text, output_text and refusal parts joined (tool parts are tool calls)."""
+    if isinstance(content, str):
+        return content
     pieces: list[str] = []
-    for choice in event.get("choices") or []:
-        if isinstance(choice, dict):
-            for key in ("delta", "message"):
-                part = choice.get(key)
-                if isinstance(part, dict) and isinstance(part.get("content"), str):
-                    pieces.append(part["content"])
-            if isinstance(choice.get("text"), str):
-                pieces.append(choice["text"])
-    kind = event.get("type")
-    if kind in ("text-delta", "reasoning-delta") or kind == "response.output_text.delta":
-        pieces.append(_as_text(event.get("delta") or event.get("textDelta")))
-    if kind == "content_block_delta" and isinstance(event.get("delta"), dict):
-        pieces.append(_as_text(event["delta"].get("text")))
+    for part in content if isinstance(content, list) else ():
+        if isinstance(part, str):
+            pieces.append(part)
+        elif isinstance(part, dict):
+            for key in ("text", "refusal"):
+                if isinstance(part.get(key), str):
+                    pieces.append(part[key])
     return "".join(pieces)
 
 
-def _data_stream(body: str) -> Answer:
-    text: list[str] = []
-    tools: list[ToolCall] = []
-    parts = 0
-    for line in body.splitlines():
-        prefix, sep, payload = line.partition(":")
-        if not sep or not _DATA_STREAM_LINE.match(line):
-            continue
-        try:
-            value = json.loads(payload)
-        except ValueError:
-            continue
-        parts += 1
-        if prefix == "0" and isinstance(value, str):
-            text.append(value)
-        elif prefix in ("9", "b") and isinstance(value, dict) and isinstance(value.get("toolName"), str):
-            tools.append(ToolCall(value["toolName"], _as_text(value.get("args"))))
-    if not parts:
-        raise AnswerError("no AI SDK data stream parts (`0:\"text\"` lines) in the response (check `stream`)")
-    return Answer("".join(text), _dedupe(tools))
+def _stream(body: str, kind: str, path: str | None) -> Answer:
+    assembler = Assembler(path)
+    if kind == "vercel":
+        if not data_stream(body, assembler):
+            raise AnswerError("no AI SDK data stream parts (`0:\"text\"` lines) in the response (check `stream`)")
+    elif kind == "ndjson":
+        for row in lines(body):
+            if row.strip():
+                try:
+                    assembler.feed_json(json.loads(row))
+                except ValueError:
+                    assembler.pieces.append(row)
+    else:
+        events = [(name, data) for name, data in sse_events(body) if data.strip() != "[DONE]"]
+        if not events:
+            raise AnswerError("no server-sent events with data in the response (check `stream`)")
+        for name, data in events:
+            assembler.feed(name, data)
+        if not assembler.understood and not assembler.tools and assembler.error is None:
+            # An event shape we do not know: judge all of it rather than an empty answer that passes everything.
+            return Answer("\n".join(data for _, data in events))
+    tools = _dedupe([ToolCall(name, arguments) for name, arguments in assembler.calls()])
+    if assembler.error is not None and not assembler.text and not tools:
+        raise AnswerError(f"the stream ended with an error: {assembler.error}")
+    return Answer(assembler.text, tools, incomplete=assembler.error)
 
 
 def _dedupe(tools: list[ToolCall]) -> tuple[ToolCall, ...]:
-    # A streamed call is announced more than once (name first, arguments later): keep one per name,
-    # the one with the most arguments.
-    seen: dict[str, ToolCall] = {}
+    """Each call once: a call repeated verbatim (an `output_item.done` and `response.completed`), or announced
+    without arguments beside the same call with them, is one call; two calls with different arguments stay two."""
+    kept: list[ToolCall] = []
     for call in tools:
-        if call.name not in seen or len(call.arguments) > len(seen[call.name].arguments):
-            seen[call.name] = call
-    return tuple(seen.values())
+        if call in kept:
+            continue
+        if not call.arguments.strip("{} ") and any(k.name == call.name for k in tools if k.arguments.strip("{} ")):
+            continue
+        kept.append(call)
+    return tuple(kept)
 
 
-def _tool_calls(node: Any) -> Iterator[ToolCall]:
+def tool_calls(node: Any) -> Iterator[ToolCall]:
     """Tool calls anywhere in a JSON document: OpenAI tool_calls/function_call, Anthropic tool_use,
     Gemini functionCall, AI SDK tool parts."""
     if isinstance(node, list):
         for item in node:
-            yield from _tool_calls(item)
+            yield from tool_calls(item)
         return
     if not isinstance(node, dict):
         return
@@ -231,4 +270,4 @@ def _tool_calls(node: Any) -> Iterator[ToolCall]:
         yield ToolCall(node["toolName"], _as_text(node.get("input", node.get("args"))))
     for key, value in node.items():
         if key not in ("tool_calls", "function_call", "functionCall") and isinstance(value, (dict, list)):
-            yield from _tool_calls(value)
+            yield from tool_calls(value)

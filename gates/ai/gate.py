@@ -25,7 +25,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     started = time.monotonic()
     planned, over_budget = _plan(options)
     prompts = [prompt for case in planned for prompt in case.prompts]
-    endpoint = Endpoint(options)
+    endpoint = Endpoint(options, spare=options.max_requests - len(prompts))
     try:
         endpoint.log_in()
         task = (progress or NullProgress()).task("Sending attacks", total=len(prompts))
@@ -47,7 +47,8 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     reached = [e for e in exchanges if not e.unreachable]
     if options.max_error_rate is not None and reached:
         checks.append(_error_rate(reached, options.max_error_rate))
-    metrics: dict[str, Figure] = {"requests": len(exchanges), "errors": sum(1 for e in exchanges if e.error),
+    metrics: dict[str, Figure] = {"requests": len(exchanges) + endpoint.retries, "retries": endpoint.retries,
+               "errors": sum(1 for e in exchanges if e.error),
                "attacks": len(planned), "not_sent": len(over_budget), "attack_set": options.attack_set_version}
     if timings:
         metrics["p95_ms"] = round(p95(timings), 1)

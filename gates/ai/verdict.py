@@ -34,6 +34,8 @@ def check_for(case: Case, exchanges: Sequence[Exchange], rules: Rules, secrets: 
             errors.append(exchange.error or "no answer")
             continue
         answer = exchange.answer
+        if answer.incomplete:
+            errors.append(answer.incomplete)
         hits = judge_answer(answer, case, rules, blocked=exchange.blocked)
         hidden = body_hits(answer, rules, hits)
         for text, judged in ((answer.transcript, hits), (answer.raw, hidden)):
