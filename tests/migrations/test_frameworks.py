@@ -273,6 +273,25 @@ class Migration(migrations.Migration):
     ]
 '''
 
+DJANGO_0003_NOT_ATOMIC = '''from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    atomic = False
+    dependencies = [("shop", "0002_price")]
+    operations = [migrations.RunSQL(
+        ["CREATE INDEX CONCURRENTLY shop_item_name ON shop_item (name)", "SET lock_timeout = '5s'"],
+        reverse_sql="DROP INDEX CONCURRENTLY shop_item_name")]
+'''
+DJANGO_0004_ATOMIC = '''from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [("shop", "0003_index")]
+    operations = [migrations.RunSQL("CREATE INDEX CONCURRENTLY shop_item_price ON shop_item (price)",
+                                    reverse_sql="DROP INDEX shop_item_price")]
+'''
+
 
 def test_django_migrations_run_as_sqlmigrate_sql(git_repo: Path, postgres_url: str) -> None:
     pytest.importorskip("django", reason="Django is not installed in this environment")
@@ -280,14 +299,20 @@ def test_django_migrations_run_as_sqlmigrate_sql(git_repo: Path, postgres_url: s
     write(git_repo, {"manage.py": DJANGO_MANAGE, "proj/__init__.py": "", "proj/settings.py": DJANGO_SETTINGS,
                      "shop/__init__.py": "", "shop/migrations/__init__.py": "",
                      "shop/migrations/0001_initial.py": DJANGO_0001, "shop/migrations/0002_price.py": DJANGO_0002_PRICE,
+                     "shop/migrations/0003_index.py": DJANGO_0003_NOT_ATOMIC,
+                     "shop/migrations/0004_index.py": DJANGO_0004_ATOMIC,
                      "gates.toml": '[migrations]\nenv = { SHOP_SECRET_KEY = "test-only" }\n'})
     result = gate(["--database-url", postgres_url, "--json", "out.json"])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output
     found = checks(git_repo / "out.json")
     assert found["base dependencies (Django and third-party apps)"]["status"] == "passed"
     assert found["shop/0001_initial"]["status"] == "passed"
     price = found["shop/0002_price"]
     assert price["properties"]["statements"] == 2 and price["status"] == "passed"
+    # atomic = False runs without a transaction: CONCURRENTLY is fine there (was flagged as in a transaction);
+    # an atomic migration wraps even one statement (was missed)
+    assert found["shop/0003_index"]["status"] == "passed" and found["shop/0003_index"]["findings"] == []
+    assert [f["rule"] for f in found["shop/0004_index"]["findings"]] == ["concurrently-in-transaction"]
     down = found["down path"]
     assert [f["rule"] for f in down["findings"]] == ["down-missing"]  # RunPython(fill) has no reverse
     assert "shop/0002_price" in down["findings"][0]["message"]
