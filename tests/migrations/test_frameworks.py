@@ -170,11 +170,29 @@ def downgrade():
     op.drop_column("account", "name")
 '''
 
+ALEMBIC_INDEXES = '''"""indexes"""
+from alembic import op
+
+revision = "ccc333"
+down_revision = "bbb222"
+
+
+def upgrade():
+    with op.get_context().autocommit_block():
+        op.create_index("account_name", "account", ["name"], postgresql_concurrently=True)
+    op.create_index("account_id2", "account", ["id"], postgresql_concurrently=True)
+
+
+def downgrade():
+    op.drop_index("account_id2")
+    op.drop_index("account_name")
+'''
+
 
 def test_alembic_upgrade_and_downgrade_run_as_offline_sql(git_repo: Path, postgres_url: str) -> None:
     pytest.importorskip("alembic", reason="Alembic is not installed in this environment")
     write(git_repo, {"alembic.ini": "[alembic]\nscript_location = db\n", "db/versions/aaa111_init.py": ALEMBIC_INIT,
-                     "db/versions/bbb222_more.py": ALEMBIC_MORE})
+                     "db/versions/bbb222_more.py": ALEMBIC_MORE, "db/versions/ccc333_indexes.py": ALEMBIC_INDEXES})
     result = gate(["--database-url", postgres_url, "--json", "out.json"])
     assert result.exit_code == 1, result.output
     found = checks(git_repo / "out.json")
@@ -182,8 +200,12 @@ def test_alembic_upgrade_and_downgrade_run_as_offline_sql(git_repo: Path, postgr
     more = found["db/bbb222_more.py"]
     assert [f["rule"] for f in more["findings"]] == ["drop-column"]
     assert more["findings"][0]["location"]["path"] == "db/versions/bbb222_more.py"
+    # Alembic runs a revision in its transaction: CONCURRENTLY fails there, except in autocommit_block()
+    indexes = found["db/ccc333_indexes.py"]
+    assert [(f["rule"], "account_id2" in f["evidence"]) for f in indexes["findings"]] == [
+        ("concurrently-in-transaction", True)]
     down = found["db/down path"]
-    assert down["status"] == "passed" and down["properties"]["downs_applied"] == 2
+    assert down["status"] == "passed" and down["properties"]["downs_applied"] == 3
 
 
 DJANGO_0002 = '''from django.db import migrations
