@@ -19,6 +19,7 @@ _ALLOW = re.compile(r"--\s*gates:\s*allow\s+([a-z0-9-]+)(.*)$", re.I | re.M)
 _META = re.compile(r"^[ \t]*\\[A-Za-z!?].*$", re.M)  # a psql meta-command line (\connect, \set, \i …)
 _COPY_STDIN = re.compile(r"^[ \t]*COPY\b[^;]*\bFROM\s+stdin\b[^;]*;[ \t\r]*$", re.I | re.M)
 _COPY_END = re.compile(r"^\\\.[ \t]*\r?$", re.M)
+_LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?\*/)*", re.S)
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,10 @@ def split(source: SqlSource) -> list[Statement]:
         error = ""
         if node is None:
             node, error = _parse_one(text)
-        stripped = text.lstrip()
+            if node is None and not error:  # only comments (the scanner split a file that does not parse)
+                continue
+        lead = _LEADING.match(text)  # whitespace and comments (the scanner's pieces keep them)
+        stripped = text[lead.end():] if lead and lead.end() < len(text) else text.lstrip()
         start += len(text) - len(stripped)
         kind = "sql"
         after = _copy_data_after(sql, stop, copies)

@@ -121,3 +121,11 @@ def test_a_data_heavy_dump_splits_quickly() -> None:
                      for i in range(300))
     statements = split(SqlSource(Path("dump.sql"), "\\connect app\n" + blocks))
     assert [s.kind for s in statements[:3]] == ["meta", "sql", "copy"] and len(statements) == 601
+
+
+def test_a_file_that_does_not_parse_still_places_statements_after_comments() -> None:
+    # before: in the scanner's fallback split a statement's line was its leading comment's, and a trailing
+    # comment became an empty, unreadable "statement"
+    sql = "creat table x ();\n-- note; with a semicolon\n/* block */\nDROP TABLE users;\n-- the end\n"
+    assert [(p[0], p[1], p[2]) for p in parts(sql)] == [("creat table x ()", 1, None),
+                                                        ("DROP TABLE users", 4, "DropStmt")]
