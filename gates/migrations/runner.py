@@ -8,6 +8,7 @@ up again — a down that fails, or an up that no longer applies after its down, 
 from __future__ import annotations
 
 import fnmatch
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from gates.migrations.seed import SEED_SQL, seed
 from gates.migrations.seed import parse as parse_seed
 from gates.migrations.shims import stub_extensions
 from gates.migrations.statements import Statement, split
+from gates.redact import mask
 from gates.report import Check, Figure, Finding, Location, Severity, Status, judge
 
 MISSING_OBJECT = frozenset({"42P01", "3F000", "42883", "42704"})  # undefined table/schema/function/object
@@ -329,10 +331,23 @@ def _wrapped(mode: str, statements: list[Statement]) -> bool:
     return mode == "always" or (mode.startswith("multi") and sum(1 for s in statements if s.kind != "meta") > 1)
 
 
+# A literal a migration hands PostgreSQL as a secret: `PASSWORD '…'`, `vault.create_secret('…')`
+# (to the closing quote, or the end of the line where psql's `LINE n:` echo cut it)
+_SECRET_LITERAL = re.compile(r"(\bPASSWORD\s+|\bcreate_secret\s*\(\s*)'((?:[^'\n]|'')*)('|$)", re.I | re.M)
+
+
+def _mask_literals(text: str) -> str:
+    return _SECRET_LITERAL.sub(lambda m: f"{m.group(1)}'{mask(m.group(2))}{m.group(3)}" if m.group(2)
+                               else m.group(0), text)
+
+
 def _first_line(text: str) -> str:
+    """A statement's first line for a finding's evidence, with the secrets it hands PostgreSQL masked."""
     first = text.strip().splitlines()[0] if text.strip() else ""
+    first = _mask_literals(first)
     return first if len(first) <= 200 else first[:197] + "..."
 
 
 def _clean(output: str) -> str:
-    return "\n".join(line for line in output.splitlines() if not line.startswith("@@gates-statement"))
+    """psql's output for a check, without the gate's markers and with statement secrets masked (`LINE n:`)."""
+    return _mask_literals("\n".join(line for line in output.splitlines() if not line.startswith("@@gates-statement")))

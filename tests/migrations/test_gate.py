@@ -361,3 +361,13 @@ def test_a_string_that_only_looks_like_the_new_enum_value_is_not_a_finding(git_r
     result = gate(["--database-url", fresh_database(postgres_url), "--json", "out.json"])
     assert result.exit_code == 0, result.output
     assert checks(git_repo / "out.json")["prisma/migrations/20240201000000_sad"]["findings"] == []
+
+
+def test_a_password_in_a_failing_statement_is_masked_in_every_output(git_repo: Path, postgres_url: str) -> None:
+    # the statement is a finding's evidence: its PASSWORD literal is no pattern the reporters know
+    write(git_repo, {"migrations/001.sql": "CREATE ROLE gates_test_app LOGIN PASSWORD 'plain-Pa55word-42' NOPE;\n"})
+    result = gate(["--database-url", fresh_database(postgres_url), "--json", "out.json", "--sarif", "out.sarif",
+                   "--junit-xml", "out.xml"])
+    assert result.exit_code == 1, result.output
+    for written in (result.output, *((git_repo / name).read_text() for name in ("out.json", "out.sarif", "out.xml"))):
+        assert "plain-Pa55word-42" not in written
