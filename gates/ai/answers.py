@@ -259,7 +259,7 @@ def tool_calls(node: Any) -> Iterator[ToolCall]:
             inner = item.get("function")
             function: dict[str, Any] = inner if isinstance(inner, dict) else item
             if isinstance(function.get("name"), str):
-                yield ToolCall(function["name"], _as_text(function.get("arguments")))
+                yield ToolCall(function["name"], _as_text(function.get("arguments", function.get("args"))))
     for key in ("function_call", "functionCall"):
         call = node.get(key)
         if isinstance(call, dict) and isinstance(call.get("name"), str):

@@ -105,7 +105,9 @@ def _domain(value: str) -> str:
     """example.com from "example.com", ".example.com", "https://example.com/path" or "example.com:8443"."""
     value = value.strip().lower()
     host = urlsplit(value if "://" in value else f"//{value}").hostname or value
-    return host.lstrip(".")
+    # www.example.com allows example.com and its other subdomains: apps link their own apex and docs hosts.
+    host = host.lstrip(".").rstrip(".")
+    return host[4:] if host.startswith("www.") and host.count(".") >= 2 else host
 
 
 def attack_list(section: Mapping[str, Any], root: Path) -> tuple[tuple[Case, ...], str]:

@@ -202,6 +202,11 @@ class Assembler:
                 if isinstance(event.get(key), str):
                     self._say(event[key])
                     break
+        for chunk in event.get("tool_call_chunks") or []:  # LangChain: name once, `args` in string pieces
+            if isinstance(chunk, dict):
+                self._tool(("langchain", chunk.get("index", 0)), chunk.get("name"), chunk.get("args"))
+        if event.get("tool_call_chunks"):
+            return
         for number, call in enumerate(tool_calls(event)):
             self._tool(("generic", len(self.tools), number), call.name, call.arguments)
 
