@@ -491,7 +491,8 @@ def _vacuum(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
 
 def _outside_transaction_only(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
     if state.refuses_standalone:
-        yield "concurrently-in-transaction", node.kind.removesuffix("Stmt")
+        what = {"CreatedbStmt": "CREATE DATABASE", "DropdbStmt": "DROP DATABASE", "AlterSystemStmt": "ALTER SYSTEM"}
+        yield "concurrently-in-transaction", what.get(node.kind, node.kind)
 
 
 def _lock(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
