@@ -190,11 +190,16 @@ def _source(path: Path) -> SqlSource:
         data = path.read_bytes()
     except OSError:
         return SqlSource(path, "")
+    bad = data.find(b"\x00")  # PostgreSQL's parser stops at a NUL: what follows would vanish unseen
     try:
-        return SqlSource(path, data.decode("utf-8").removeprefix(BOM))
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:  # PostgreSQL would refuse it as UTF-8; the gate reads on, and says so
-        return SqlSource(path, data.decode("utf-8", "replace").removeprefix(BOM),
-                         not_utf8_line=data.count(b"\n", 0, exc.start) + 1)
+        text = data.decode("utf-8", "replace")
+        bad = exc.start if bad < 0 else min(bad, exc.start)
+    if bad < 0:
+        return SqlSource(path, text.removeprefix(BOM))
+    line = data.count(b"\n", 0, bad) + 1
+    return SqlSource(path, text.replace("\x00", "\ufffd").removeprefix(BOM), not_utf8_line=line)
 
 
 def _natural(name: str) -> list[object]:

@@ -136,6 +136,10 @@ def split(source: SqlSource) -> list[Statement]:
             slices = list(pglast.split(sql, with_parser=False, only_slices=True))
         except ParseError:
             slices = [slice(0, len(sql))] if sql.strip() else []
+        end = slices[-1].stop if slices else 0
+        tail = sql[end:]
+        if tail.strip(" \t\r\n;"):  # the scanner drops an unterminated tail it cannot read: keep it
+            slices.append(slice(end + len(tail) - len(tail.lstrip(" \t\r\n;")), len(sql)))
         pieces = [(piece, None) for piece in slices]
     copies = {start: stop for start, stop, kind in spans if kind == "copy"}
     statements: list[tuple[int, Statement]] = []

@@ -129,3 +129,16 @@ def test_a_file_that_does_not_parse_still_places_statements_after_comments() -> 
     sql = "creat table x ();\n-- note; with a semicolon\n/* block */\nDROP TABLE users;\n-- the end\n"
     assert [(p[0], p[1], p[2]) for p in parts(sql)] == [("creat table x ()", 1, None),
                                                         ("DROP TABLE users", 4, "DropStmt")]
+
+
+def test_nothing_after_a_nul_byte_or_an_unreadable_tail_vanishes(tmp_path: Path) -> None:
+    # before: PostgreSQL's parser stopped at the NUL and the scanner dropped the unreadable tail, so the
+    # file "applied" as just `SELECT 1` and passed
+    (tmp_path / "migrations").mkdir()
+    (tmp_path / "migrations" / "1.sql").write_bytes(b"SELECT 1;\n\x00\x01garbage\n")
+    (found,) = discover(tmp_path)
+    source = found.migrations[0].up
+    assert source.not_utf8_line == 2
+    statements = split(source)
+    assert [(s.line, s.node is None) for s in statements] == [(1, False), (2, True)]
+    assert "garbage" in statements[1].text
