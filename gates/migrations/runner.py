@@ -218,7 +218,7 @@ def _lint_pairs(run: SetRun, source: SqlSource, statements: list[Statement]) -> 
     path = relative(source.path, run.root)
     findings: list[tuple[Finding, str]] = []
     if source.not_utf8_line:
-        findings.append((Finding("not-utf8", "the file is not UTF-8: PostgreSQL (client_encoding UTF8) and most "
+        findings.append((Finding("not-utf8", "the file is not UTF-8 text (invalid bytes or a NUL): PostgreSQL and most "
                                 "migration tools refuse it; the gate read it with replacement characters",
                                 Severity.WARNING, run.location(source, source.not_utf8_line),
                                 fix="re-save the file as UTF-8"), ""))
