@@ -128,7 +128,8 @@ _LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?(?P<url>[^)\s>]+)|<a\b[^>]*?\bhref\s
 # A reference definition `[1]: http://… "title"`; it is an image when an image uses its label (`![x][1]`).
 _REFERENCE = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:[ \t]*<?(?P<ref>[^\s>]+)>?(?:[ \t]+[\"'(].*)?[ \t]*$", re.M)
 _IMAGE_LABEL = re.compile(r"!\[(?P<alt>[^\]]*)\](?:\[(?P<label>[^\]]*)\])?(?!\()")
-_CODE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)|(`+)(?!`).+?(?<!`)\2(?!`)", re.M | re.S)
+_CODE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[ \t]*$|\Z)"
+                   r"|(`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)\2(?!`)", re.M | re.S)  # no code span crosses a blank line
 _BARE_URL = re.compile(r"https?://[^\s<>()\[\]'\"`]+", re.I)
 
 

