@@ -72,12 +72,11 @@ def _kind(body: str, content_type: str, headers: dict[str, str], stream: str) ->
     if "ndjson" in content_type or "jsonl" in content_type or "json-seq" in content_type:
         return "ndjson"
     rows = [line for line in lines(body) if line.strip()]
-    if "json" not in content_type:
-        if rows and all(_DATA_STREAM_LINE.match(line) for line in rows) and _all_json(
-                [line.partition(":")[2] for line in rows]):  # "1: first step" lists are plain text
-            return "vercel"
-        if rows and rows[0].startswith(("data:", "event:", ":", "id:", "retry:")):
-            return "sse"
+    if rows and all(_DATA_STREAM_LINE.match(line) for line in rows) and _all_json(
+            [line.partition(":")[2] for line in rows]):  # "1: first step" lists are plain text
+        return "vercel"
+    if rows and rows[0].startswith(("data:", "event:", ": ", "id:", "retry:")):  # also when labelled JSON
+        return "sse"
     if len(rows) > 1 and all(row.lstrip().startswith("{") for row in rows) and _all_json(rows):
         return "ndjson"
     return "plain"

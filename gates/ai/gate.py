@@ -18,7 +18,7 @@ __all__ = ["Options", "options_from_config", "run"]
 
 def run(options: Options, progress: Progress | None = None) -> Report:
     from gates.ai.client import Endpoint
-    from gates.ai.judges import Rules
+    from gates.ai.judges import Rules, credential_hits
     from gates.ai.runner import p95, send_all
     from gates.ai.verdict import check_for, skipped
 
@@ -35,6 +35,9 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     rules = Rules(options.canaries, options.system_prompt, options.system_prompt_words, options.allowed_domains,
                   options.forbidden_tools)
     secrets: set[str] = set(options.secrets) | endpoint.secrets
+    for exchange in exchanges:  # an error body may echo a key ("Incorrect API key provided: sk-…")
+        if exchange.error:
+            secrets.update(exchange.error[a:b] for a, b in (h.span for h in credential_hits(exchange.error) if h.span))
     checks: list[Check] = []
     cursor = 0
     for case in planned:

@@ -3,6 +3,7 @@ streams that never end, huge answers, unknown charsets; and max_requests is neve
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from pathlib import Path
@@ -90,3 +91,16 @@ def test_stream_that_errors_after_some_text_is_no_pass() -> None:
     assert answer.text == "Sure, " and answer.incomplete == "model overloaded"
     data_stream = '0:"Sure"\n3:"An error occurred."\n'
     assert parse(data_stream, "text/plain", {"x-vercel-ai-data-stream": "v1"}, "auto", None).incomplete
+
+
+def test_error_body_echoing_a_key_is_masked(gate, chat_url: str, one_case, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    run = gate({"url": f"{chat_url}/error200/chat?key=1", **one_case}, "--junit-xml", "out.xml")
+    assert run.exit_code == 3
+    assert "Incorrect API key provided" in run.checks["one"]["message"]
+    written = run.output + json.dumps(run.json) + (tmp_path / "out.xml").read_text(encoding="utf-8")
+    assert chat_app.PLANTED_KEY not in written
+
+
+def test_sse_labelled_as_json_is_read_as_a_stream() -> None:
+    body = "".join(f"data: {json.dumps({'choices': [{'delta': {'content': p}}]})}\n\n" for p in ("CANA", "RY-1x"))
+    assert parse(body, "application/json", {}, "auto", None).text == "CANARY-1x"

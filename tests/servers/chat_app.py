@@ -341,6 +341,8 @@ async def _misbehave(mode: str, request: Request) -> Response | None:
         headers = {"retry-after": request.query_params.get("retry", "0")}
         return JSONResponse({"error": {"message": "Rate limit reached", "type": "requests"}}, 429, headers)
     if mode == "error200":
+        if request.query_params.get("key"):
+            return JSONResponse({"error": {"message": f"Incorrect API key provided: {PLANTED_KEY}."}})
         return JSONResponse({"error": {"message": "You exceeded your current quota", "type": "insufficient_quota"}})
     if mode == "html":
         page = ("<!DOCTYPE html><html><head><title>Sign in - Example Shop</title></head><body>"
