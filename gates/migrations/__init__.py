@@ -66,6 +66,7 @@ def _check_one_set(server: Server, found: MigrationSet, options: Options, commit
 
     from gates.migrations.apply import Limits
     from gates.migrations.base import split_at
+    from gates.migrations.rules import ONE_TRANSACTION_PER_RUN
     from gates.migrations.runner import SetRun, check_set
     from gates.migrations.shims import supabase_shim
 
@@ -90,6 +91,8 @@ def _check_one_set(server: Server, found: MigrationSet, options: Options, commit
                         base=(*dependencies, *divided.base), edited=divided.edited,
                         base_label=f"{options.from_ref} ({commit[:12]})")
         state.history.new_tables = set()  # what this change creates is not in production yet
+        if found.framework in ONE_TRANSACTION_PER_RUN:
+            state.history.run_enum_values = set()
     checks = check_set(server, state, prelude)
     metrics["statements"] = int(metrics.get("statements", 0)) + state.statements
     metrics["lint_findings"] = int(metrics.get("lint_findings", 0)) + state.findings

@@ -112,6 +112,9 @@ NOT_VOLATILE = frozenset({"now", "timezone", "transaction_timestamp", "current_s
 # single-statement file on its own), "multi-split" (like "multi", but CONCURRENTLY, VACUUM, ALTER SYSTEM…
 # run apart from the batch: the Supabase CLI since v2.109), "never" (psql without --single-transaction).
 WRAP_MODES = ("always", "multi", "multi-split", "never")
+# Frameworks whose tool runs every pending migration in one transaction.
+ONE_TRANSACTION_PER_RUN = frozenset({"alembic", "drizzle"})
+EARLIER_IN_RUN = "added by an earlier migration of this change, in the same transaction"
 SERIAL = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})
 TEXTUAL = frozenset({"text", "varchar", "bpchar", "citext"})
 
@@ -134,6 +137,9 @@ class History:
     # --from: tables created by this change's earlier migrations are not in production yet (no rows, no
     # traffic), so nothing on them can hurt; None outside --from, where production's tables are unknown
     new_tables: set[str] | None = None
+    # --from under a tool that runs every pending migration in one transaction (Alembic's default env.py,
+    # Drizzle's migrator): enum values added by an earlier new migration, still uncommitted; None otherwise
+    run_enum_values: set[str] | None = None
 
 
 @dataclass
@@ -148,6 +154,7 @@ class MigrationState:
     lock_timeout: bool = False
     warned_lock_timeout: bool = False
     new_enum_values: set[str] = field(default_factory=set)  # added in this transaction: unusable until COMMIT
+    earlier_enum_values: set[str] = field(default_factory=set)  # …by an earlier migration of the same run
     altered: set[str] = field(default_factory=set)  # existing tables ALTERed (ACCESS EXCLUSIVE) in this transaction
 
     @property
@@ -173,6 +180,7 @@ def lint(statements: list[Statement], transactional: bool | str, history: Histor
     state = MigrationState(mode == "always" or (mode.startswith("multi") and len(sql) > 1), history=history,
                            splits=mode == "multi-split")
     state.created.update(history.new_tables or ())
+    state.earlier_enum_values.update(history.run_enum_values or ())
     hits: list[Hit] = []
     for statement in statements:
         found: list[tuple[str, str]] = []
@@ -188,6 +196,9 @@ def lint(statements: list[Statement], transactional: bool | str, history: Histor
                 hits.append(Hit(RULES[rule_id], statement, detail))
     if history.new_tables is not None:
         history.new_tables.update(state.created)
+    if history.run_enum_values is not None:  # what is still uncommitted when this migration ends
+        history.run_enum_values.clear()
+        history.run_enum_values.update(state.earlier_enum_values | state.new_enum_values)
     return hits
 
 
@@ -195,7 +206,12 @@ def _uses_new_enum_value(statement: Statement, state: MigrationState) -> list[tu
     if statement.node.kind == "AlterEnumStmt" or not state.wrapped:
         return []
     used = [value for value in state.new_enum_values if f"'{value}'" in statement.text]
-    return [("enum-value-in-transaction", f"'{used[0]}'")] if used else []
+    if used:
+        return [("enum-value-in-transaction", f"'{used[0]}'")]
+    earlier = [value for value in state.earlier_enum_values if f"'{value}'" in statement.text]
+    if earlier:
+        return [("enum-value-in-transaction", f"'{earlier[0]}' {EARLIER_IN_RUN}")]
+    return []
 
 
 def _name(relation: Any) -> str:
@@ -241,6 +257,7 @@ def _transaction(node: Any, state: MigrationState) -> Iterator[tuple[str, str]]:
         state.in_block = False
         state.transactional = False  # the framework's own transaction, if any, ended here
         state.new_enum_values.clear()
+        state.earlier_enum_values.clear()
         state.altered.clear()
     return iter(())
 

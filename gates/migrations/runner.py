@@ -18,7 +18,7 @@ from gates.migrations.apply import Applied, ApplyError, Limits, apply, major, re
 from gates.migrations.database import Server, create_scratch, drop_scratch
 from gates.migrations.discover import Migration, MigrationSet, SqlSource
 from gates.migrations.options import Allow
-from gates.migrations.rules import History, Hit, lint
+from gates.migrations.rules import EARLIER_IN_RUN, History, Hit, lint
 from gates.migrations.seed import SEED_SQL, seed
 from gates.migrations.seed import parse as parse_seed
 from gates.migrations.shims import stub_extensions
@@ -159,7 +159,8 @@ def _apply_all(server: Server, database: str, run: SetRun) -> list[Check]:
         if done.ok and wrapped and major(server.version) >= 12:
             # it ran in a transaction as the framework runs it, and PostgreSQL accepted every use of the new
             # value: the text match of the static rule was not a use
-            findings = [f for f in findings if f.rule != "enum-value-in-transaction"]
+            # (a value from an earlier migration of the run: the gate committed that one, production does not)
+            findings = [f for f in findings if f.rule != "enum-value-in-transaction" or EARLIER_IN_RUN in f.message]
         status = judge(findings)
         message = f"stubbed extensions this server lacks: {', '.join(stubbed)}" if stubbed else ""
         if not statements:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.migrations.conftest import checks, gate, write
+from tests.servers.postgres import fresh_database
 
 GO_UP = "CREATE TABLE items (id int PRIMARY KEY, name text);\n"
 
@@ -338,3 +339,23 @@ def test_django_migrations_run_as_sqlmigrate_sql(git_repo: Path, postgres_url: s
     down = found["down path"]
     assert [f["rule"] for f in down["findings"]] == ["down-missing"]  # RunPython(fill) has no reverse
     assert "shop/0002_price" in down["findings"][0]["message"]
+
+
+def test_drizzle_runs_the_new_migrations_in_one_transaction(git_repo: Path, postgres_url: str) -> None:
+    from tests.conftest import git
+
+    def journal(*tags: str) -> str:
+        return json.dumps({"entries": [{"idx": i, "tag": tag} for i, tag in enumerate(tags)]})
+
+    write(git_repo, {"drizzle/0000_init.sql": "CREATE TYPE mood AS ENUM ('ok');\n--> statement-breakpoint\n"
+                                              "CREATE TABLE people (id int, mood mood);\n",
+                     "drizzle/meta/_journal.json": journal("0000_init")})
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "base")
+    write(git_repo, {"drizzle/0001_sad.sql": "ALTER TYPE mood ADD VALUE 'sad';\n",
+                     "drizzle/0002_use.sql": "UPDATE people SET mood = 'sad' WHERE id = 1;\n",
+                     "drizzle/meta/_journal.json": journal("0000_init", "0001_sad", "0002_use")})
+    result = gate(["--database-url", fresh_database(postgres_url), "--from", "main", "--json", "out.json"])
+    assert result.exit_code == 1, result.output
+    use = checks(git_repo / "out.json")["drizzle/0002_use"]
+    assert [f["rule"] for f in use["findings"]] == ["enum-value-in-transaction"]

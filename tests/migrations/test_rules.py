@@ -213,3 +213,16 @@ def test_unparsable_statements_are_left_to_postgresql_and_said_unchecked() -> No
 def test_column_defaults_that_may_rewrite(default: str, flagged: bool) -> None:
     rules = rules_for(SETUP + f"ALTER TABLE users ADD COLUMN c text DEFAULT {default};")
     assert (rules == ["add-column-volatile-default"]) is flagged
+
+
+def test_an_enum_value_used_by_a_later_migration_of_a_one_transaction_run() -> None:
+    # Alembic's default env.py and Drizzle run every pending migration in one transaction (was missed)
+    first = split(SqlSource(Path("1.py"), "ALTER TYPE mood ADD VALUE 'sad';"))
+    second = split(SqlSource(Path("2.py"), "UPDATE people SET mood = 'sad' WHERE id = 1;"))
+    run = History(run_enum_values=set())
+    assert lint(first, "always", run) == []
+    (hit,) = lint(second, "always", run)
+    assert hit.rule.id == "enum-value-in-transaction" and "earlier migration" in hit.detail
+    alone = History()  # outside --from, or a tool that commits each migration: nothing carried
+    lint(first, "always", alone)
+    assert lint(second, "always", alone) == []
