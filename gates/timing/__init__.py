@@ -39,13 +39,15 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     from gates.report import Report
     from gates.timing import baseline, capacity
     from gates.timing.engine import run_load
-    from gates.timing.lifecycle import running_app
+    from gates.timing.lifecycle import interrupted_on_sigterm, running_app
     from gates.timing.options import secret_values
     from gates.timing.verdict import all_figures, route_checks
 
     started = time.monotonic()
     steps: list[capacity.Step] = []
-    with running_app(options):
+    # Read first: a corrupt or foreign baseline stops the gate before a whole load run, not after it.
+    runs = baseline.load(options.baseline) if options.baseline else []
+    with interrupted_on_sigterm(), running_app(options):
         for users in options.ramp or (options.users,):
             result = run_load(options, users, progress)
             steps.append((result, route_checks(options, result)))
@@ -53,7 +55,6 @@ def run(options: Options, progress: Progress | None = None) -> Report:
                 break
     result, checks = capacity.chosen(steps)
     fingerprint = baseline.fingerprint(options, result.users, result.locust_version)
-    runs = baseline.load(options.baseline) if options.baseline else []
     like = baseline.like_runs(runs, fingerprint, options.baseline_runs)
     updated = False
     if options.ramp:
@@ -61,7 +62,7 @@ def run(options: Options, progress: Progress | None = None) -> Report:
     elif like:
         checks = route_checks(options, result, baseline.reference(like))
     if options.update_baseline and options.baseline and not options.ramp and not capacity.broke(checks):
-        baseline.append(options.baseline, runs, fingerprint, all_figures(options, result))
+        baseline.append(options.baseline, fingerprint, all_figures(options, result))
         updated = True
     if options.html:
         from gates.timing.chart import write_html

@@ -10,9 +10,11 @@ the median of the last N like runs, so noise on a 5 ms route never blocks.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import statistics
+import tempfile
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,16 +40,25 @@ def fingerprint(options: Options, users: int, locust_version: str) -> dict[str, 
 
 
 def load(path: Path) -> list[dict[str, Any]]:
+    """The stored runs; CannotEvaluate when the file is unreadable or from another version of the format.
+
+    Never silently empty: a baseline that cannot be read would otherwise turn every regression into a pass.
+    """
     if not path.is_file():
         return []
+    fix = "fix it, or delete it to start a new baseline"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise CannotEvaluate(f"cannot read the timing baseline {path}: {exc}") from None
+        raise CannotEvaluate(f"cannot read the timing baseline {path}: {exc} ({fix})") from None
     runs = data.get("runs") if isinstance(data, dict) else None
     if not isinstance(runs, list):
-        raise CannotEvaluate(f"cannot read the timing baseline {path}: expected {{\"runs\": [...]}}")
-    return [run for run in runs if isinstance(run, dict)]
+        raise CannotEvaluate(f"cannot read the timing baseline {path}: expected {{\"runs\": [...]}} ({fix})")
+    version = data.get("version")
+    if version != VERSION:
+        raise CannotEvaluate(f"the timing baseline {path} has format version {version!r}; this gates reads "
+                             f"version {VERSION} (written by another gates release: {fix})")
+    return [run for run in runs if isinstance(run, dict) and isinstance(run.get("routes"), dict)]
 
 
 def like_runs(runs: list[dict[str, Any]], fingerprint: Mapping[str, Any], last: int) -> list[dict[str, Any]]:
@@ -60,9 +71,12 @@ def reference(like: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     merged: dict[str, dict[str, list[float]]] = {}
     for run in like:
         for name, figures in (run.get("routes") or {}).items():
+            if not isinstance(figures, dict):
+                continue
             for key in COMPARED:
-                if isinstance(figures.get(key), (int, float)):
-                    merged.setdefault(name, {}).setdefault(key, []).append(float(figures[key]))
+                value = figures.get(key)
+                if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+                    merged.setdefault(name, {}).setdefault(key, []).append(float(value))
     return {name: {key: statistics.median(values) for key, values in keys.items()} for name, keys in merged.items()}
 
 
@@ -85,8 +99,9 @@ def regressions(name: str, figures: Figures, base: Mapping[str, float], pct: flo
     return findings
 
 
-def append(path: Path, runs: list[dict[str, Any]], print_: Mapping[str, Any],
-           figures: Mapping[str, Figures]) -> None:
+def append(path: Path, print_: Mapping[str, Any], figures: Mapping[str, Figures]) -> None:
+    """Add this run to the file: re-read under a lock and replaced whole (temp file + rename), so two CI
+    jobs updating at once both keep their run and a reader never sees half a file."""
     run = {
         "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "fingerprint": dict(print_),
@@ -96,9 +111,20 @@ def append(path: Path, runs: list[dict[str, Any]], print_: Mapping[str, Any],
             for name, f in figures.items()
         },
     }
-    data = {"version": VERSION, "runs": [*runs, run][-KEEP_RUNS:]}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+        with open(path.with_name(path.name + ".lock"), "a+b") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            runs = load(path)  # what another writer added since this run started
+            data = {"version": VERSION, "runs": [*runs, run][-KEEP_RUNS:]}
+            handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
+                                                 suffix=".tmp", delete=False)
+            try:
+                with handle:
+                    handle.write(json.dumps(data, indent=2) + "\n")
+                os.replace(handle.name, path)
+            except BaseException:
+                os.unlink(handle.name)
+                raise
     except OSError as exc:
-        raise CannotEvaluate(f"cannot write the timing baseline {path}: {exc.strerror}") from None
+        raise CannotEvaluate(f"cannot write the timing baseline {path}: {exc.strerror or exc}") from None

@@ -32,6 +32,7 @@ class RouteSamples:
     ok: tuple[bool, ...]
     cold_start_ms: float | None = None
     errors: dict[str, int] = field(default_factory=dict)
+    redirects: dict[str, int] = field(default_factory=dict)  # answered 3xx (not followed), by status and target
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def build_spec(options: Options, users: int, result_path: Path, share: float = 1
         "headers": dict(options.headers),
         "login": asdict(options.login) if options.login else None,
         "routes": [_route_spec(route) for route in options.routes],
+        "drain": options.drain,
         "result_path": str(result_path),
     }
 
@@ -120,7 +122,17 @@ def _read(options: Options, child: subprocess.Popen[bytes], log: IO[bytes], resu
         log.seek(0)
         tail = redact(_tail(log.read().decode(errors="replace")), secret_values(options))
         raise CannotEvaluate(f"the load generator failed (exit {child.returncode}):\n{tail}")
-    raw: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
+    try:
+        raw = json.loads(result_path.read_text(encoding="utf-8"))
+        if not isinstance(raw, dict) or not isinstance(raw.get("routes"), dict):
+            raise ValueError("no routes")
+    except (OSError, ValueError) as exc:
+        raise CannotEvaluate(f"the load generator wrote an unreadable result ({exc})") from None
+    if raw.get("crash"):
+        log.seek(0)
+        tail = redact(_tail(log.read().decode(errors="replace")), secret_values(options))
+        crash = redact(str(raw["crash"]), secret_values(options))
+        raise CannotEvaluate(f"the load generator crashed: {crash}" + (f"\n{tail}" if tail else ""))
     return raw
 
 
@@ -142,6 +154,7 @@ def _parse(raw: dict[str, Any]) -> LoadResult:
         name: RouteSamples(
             offsets=tuple(data["t"]), latencies_ms=tuple(data["ms"]), ok=tuple(bool(v) for v in data["ok"]),
             cold_start_ms=data.get("cold_start_ms"), errors=dict(data.get("errors") or {}),
+            redirects=dict(data.get("redirects") or {}),
         )
         for name, data in raw["routes"].items()
     }
@@ -160,14 +173,17 @@ def _merge(parts: list[LoadResult], users: int, elapsed: float) -> LoadResult:
         samples = [part.routes[name] for part in parts]
         colds = [s.cold_start_ms for s in samples if s.cold_start_ms is not None]
         errors: dict[str, int] = {}
+        redirects: dict[str, int] = {}
         for sample in samples:
             for reason, count in sample.errors.items():
                 errors[reason] = errors.get(reason, 0) + count
+            for reason, count in sample.redirects.items():
+                redirects[reason] = redirects.get(reason, 0) + count
         routes[name] = RouteSamples(
             offsets=tuple(v for s in samples for v in s.offsets),
             latencies_ms=tuple(v for s in samples for v in s.latencies_ms),
             ok=tuple(v for s in samples for v in s.ok),
-            cold_start_ms=max(colds) if colds else None, errors=errors,
+            cold_start_ms=max(colds) if colds else None, errors=errors, redirects=redirects,
         )
     return LoadResult(
         users=users, routes=routes, locust_version=parts[0].locust_version,

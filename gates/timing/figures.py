@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,10 +27,16 @@ class Figures:
 
 
 def percentile(sorted_values: Sequence[float], fraction: float) -> float:
-    """Nearest rank: the smallest sample with at least `fraction` of the samples at or below it."""
+    """Nearest rank: the smallest sample with at least `fraction` of the samples at or below it.
+
+    Always a measured value, never interpolated: p95 of 100 samples is the 95th smallest, p99 the 99th;
+    with one sample every percentile is that sample; with two, p50 is the smaller and p95 the larger.
+    """
     if not sorted_values:
         return 0.0
-    rank = max(1, math.ceil(fraction * len(sorted_values)))
+    # In integers: 0.07 * 100 is 7.000000000000001 in floats, whose ceiling would skip a rank.
+    millionths = round(fraction * 1_000_000)
+    rank = max(1, -(-millionths * len(sorted_values) // 1_000_000))
     return sorted_values[rank - 1]
 
 
@@ -108,8 +113,14 @@ def inconclusive(route: Route, figures: Figures, result: LoadResult, min_request
 def route_check(route: Route, figures: Figures, result: LoadResult, min_requests: int, duration_s: float,
                 extra: Sequence[Finding] = ()) -> Check:
     props = properties(figures, route)
-    errors = dict(sorted(result.routes[route.name].errors.items(), key=lambda item: -item[1])[:5])
-    output = "\n".join(f"{reason}: {count}" for reason, count in errors.items())
+    samples = result.routes[route.name]
+    errors = dict(sorted(samples.errors.items(), key=lambda item: -item[1])[:5])
+    lines = [f"{reason}: {count}" for reason, count in errors.items()]
+    if samples.redirects:
+        props["redirects"] = sum(samples.redirects.values())
+        lines += [f"{reason}: {count} (answered; redirects are not followed: set path to the final URL)"
+                  for reason, count in sorted(samples.redirects.items(), key=lambda item: -item[1])[:3]]
+    output = "\n".join(lines)
     why = inconclusive(route, figures, result, min_requests)
     if why is not None:
         return Check(route.name, Status.ERROR, duration_s, (), props, output, group="routes",

@@ -74,22 +74,40 @@ def _tail(log: IO[bytes], options: Options, lines: int = 20) -> str:
     return redact("\n".join(text.splitlines()[-lines:]), secret_values(options)) or "(no output)"
 
 
-def _stop(process: subprocess.Popen[bytes], grace: float) -> None:
-    """SIGTERM to the app's process group, SIGKILL after the grace period."""
-    if process.poll() is not None:
-        return
+def _group_alive(pgid: int) -> bool:
     try:
-        os.killpg(process.pid, signal.SIGTERM)
+        os.killpg(pgid, 0)
     except ProcessLookupError:
-        return
+        return False
+    except PermissionError:  # a member we may not signal: still there
+        return True
+    return True
+
+
+def _stop(process: subprocess.Popen[bytes], grace: float) -> None:
+    """SIGTERM to the app's process group, SIGKILL after the grace period.
+
+    The group, not the process: a `start` that forks the app and exits (a shell with `&`, a launcher) left
+    the app in the group, and it must go too. The leader is reaped so it never stays a zombie.
+    """
+    pgid = process.pid  # start_new_session: the group's id is the leader's pid, even after the leader exits
     try:
-        process.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
+        os.killpg(pgid, signal.SIGTERM)
+    except ProcessLookupError:
+        process.poll()
+        return
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline:
+        process.poll()  # reaps the leader as soon as it exits
+        if not _group_alive(pgid):
+            break
+        time.sleep(0.05)
+    else:
         try:
-            os.killpg(process.pid, signal.SIGKILL)
+            os.killpg(pgid, signal.SIGKILL)
         except ProcessLookupError:
             pass
-        process.wait()
+    process.wait()
 
 
 def _wait_ready(process: subprocess.Popen[bytes], options: Options, log: IO[bytes]) -> None:
@@ -97,14 +115,41 @@ def _wait_ready(process: subprocess.Popen[bytes], options: Options, log: IO[byte
     deadline = time.monotonic() + timeout
     why: str | None = "not polled yet"
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise CannotEvaluate(f"the app exited with code {process.returncode} before {url} answered:\n"
+        # Exit 0 may be a launcher that left the app running in its process group: keep polling for it.
+        code = process.poll()
+        if code is not None and (code != 0 or not _group_alive(process.pid)):
+            foreground = (" and left nothing running: `start` must keep the app in the foreground (no --daemon,"
+                          " no `-d`), so the gate can stop it afterwards") if code == 0 else ""
+            raise CannotEvaluate(f"the app exited with code {code}{foreground} before {url} answered:\n"
                                  f"{_tail(log, options)}")
         why = _probe(url, timeout=2.0)
         if why is None:
             return
         time.sleep(0.2)
-    raise CannotEvaluate(f"{url} did not answer within {timeout:.0f}s ({why}); app output:\n{_tail(log, options)}")
+    raise CannotEvaluate(f"{url} did not answer within {timeout:g}s ({why}); app output:\n{_tail(log, options)}")
+
+
+@contextmanager
+def interrupted_on_sigterm() -> Iterator[None]:
+    """SIGTERM (a cancelled CI job) unwinds like Ctrl-C, so the load and the started app are stopped.
+
+    Python's default for SIGTERM is to die on the spot, skipping every `finally`: the app would keep
+    running. Only the main thread may set a handler; elsewhere this does nothing.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt("SIGTERM")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
@@ -115,6 +160,11 @@ def running_app(options: Options) -> Iterator[None]:
         check_login(options)
         yield
         return
+    url = options.base_url + options.ready
+    if _probe(url, timeout=2.0) is None:
+        # Something already answers where the started app will listen: the gate would time the old one.
+        raise CannotEvaluate(f"{url} already answers before `start` ran: another app holds the address; stop it,"
+                             " or drop `start` to time the running app")
     with tempfile.TemporaryFile() as log:
         process = _spawn(options.start, options.root, log)
         try:

@@ -78,6 +78,7 @@ class Options:
     min_requests: int = 200
     processes: int = 1
     timeout: float | None = None
+    drain: float = 10.0
     headers: Mapping[str, str] = field(default_factory=dict)
     login: Login | None = None
     baseline: Path | None = None
@@ -94,7 +95,7 @@ class Options:
 
     @property
     def hard_timeout(self) -> float:
-        return self.timeout if self.timeout is not None else self.warmup + self.duration + 60.0
+        return self.timeout if self.timeout is not None else self.warmup + self.duration + self.drain + 60.0
 
 
 def _fail(key: str, expected: str, value: Any) -> ConfigError:
@@ -298,6 +299,7 @@ def from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
         min_requests=_number(section, "min_requests", 200, integer=True),
         processes=_number(section, "processes", 1, minimum=1, integer=True),
         timeout=_duration(section, "timeout", None),
+        drain=_duration(section, "drain", 10.0),
         headers=dict(section.get("headers") or {}),
         login=_login(section, routes),
         baseline=(ctx.root / baseline) if baseline else None,

@@ -13,6 +13,7 @@ the generator down (coordinated omission).
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import os
@@ -26,70 +27,25 @@ from gevent import monkey
 monkey.patch_all()
 
 import gevent  # noqa: E402
+import gevent.event  # noqa: E402
 import gevent.pool  # noqa: E402
 import locust  # noqa: E402
 from locust import FastHttpUser, between, task  # noqa: E402
 from locust.contrib.fasthttp import FastHttpSession  # noqa: E402
 from locust.env import Environment  # noqa: E402
+from locust.exception import StopUser  # noqa: E402
 
-LOGIN_NAME = "\x00login"  # a request name no route can have: login requests are not samples
+from gates.timing.recorder import LOGIN_NAME, Recorder, describe  # noqa: E402
 
-
-class Recorder:
-    """Every request of every route: offset from the start (s), latency (ms), ok."""
-
-    def __init__(self, routes: list[dict[str, Any]], warmup: float) -> None:
-        self.start = time.time()
-        self.start_perf = time.perf_counter()
-        self.cpu_start = sum(os.times()[:2])
-        self.warmup = warmup
-        self.samples: dict[str, dict[str, list[Any]]] = {r["name"]: {"t": [], "ms": [], "ok": []} for r in routes}
-        self.cold: dict[str, float] = {}
-        self.errors: dict[str, dict[str, int]] = {r["name"]: {} for r in routes}
-        self.login_ok = 0
-        self.login_failed = 0
-        self.login_error = ""
-
-    def record(self, request_type: str, name: str, response_time: float, response: Any = None,
-               context: Any = None, exception: Any = None, start_time: float | None = None, **_: Any) -> None:
-        if name == LOGIN_NAME:
-            if exception is None:
-                self.login_ok += 1
-            else:
-                self.login_failed += 1
-                self.login_error = _describe(exception, response)
-            return
-        if name not in self.samples:
-            return
-        scheduled = (context or {}).get("scheduled")
-        if scheduled is not None:  # open workload: from the scheduled send time
-            offset = scheduled - self.start_perf
-            response_time = (time.perf_counter() - scheduled) * 1000
-        else:
-            offset = (start_time or time.time()) - self.start
-        if name not in self.cold:
-            self.cold[name] = round(response_time, 3)
-            return  # the first request of a route is its cold start, reported on its own
-        if offset < self.warmup:
-            return
-        bucket = self.samples[name]  # rounded when written: this is the generator's hot path
-        bucket["t"].append(offset - self.warmup)
-        bucket["ms"].append(response_time)
-        bucket["ok"].append(1 if exception is None else 0)
-        if exception is not None:
-            key = _describe(exception, response)
-            self.errors[name][key] = self.errors[name].get(key, 0) + 1
-
-
-def _describe(exception: Any, response: Any) -> str:
-    status = getattr(response, "status_code", None)
-    if status:
-        return f"HTTP {status}"
-    return type(exception).__name__ + (f": {exception}"[:120] if str(exception) else "")
-
+# Everything imported so far lives as long as the process: out of the collector's reach, a full collection
+# walks only the objects the run itself creates (otherwise a pause of milliseconds, counted as latency).
+gc.collect()
+gc.freeze()
 
 def _request_kwargs(route: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"name": route["name"], "headers": {**headers, **route.get("headers", {})}}
+    # Redirects are not followed: the route's own answer is timed (a 302 to a login page is not the page).
+    kwargs: dict[str, Any] = {"name": route["name"], "headers": {**headers, **route.get("headers", {})},
+                              "allow_redirects": False}
     if route.get("json") is not None:
         kwargs["json"] = route["json"]
     elif route.get("body") is not None:
@@ -108,22 +64,39 @@ def _dig(data: Any, dotted: str) -> Any:
     return data
 
 
-def log_in(session: FastHttpSession, login: dict[str, Any], headers: dict[str, str]) -> dict[str, str]:
-    """Sign in on this session; the headers later auth requests need (a bearer token, or none: cookies)."""
+def log_in(session: FastHttpSession, login: dict[str, Any], headers: dict[str, str],
+           recorder: Recorder) -> dict[str, str]:
+    """Sign in on this session; the headers later auth requests need (a bearer token, or none: cookies).
+
+    A login that answers 2xx without the configured token field (an HTML page, a JSON error) failed.
+    """
     kwargs: dict[str, Any] = {"name": LOGIN_NAME, "headers": {**headers, **login.get("headers", {})}}
     if login.get("json") is not None:
         kwargs["json"] = login["json"]
     elif login.get("form") is not None:
         kwargs["data"] = login["form"]
-    response = session.request(login.get("method", "POST"), login["path"], **kwargs)
-    if login.get("token") and getattr(response, "status_code", 0) and response.status_code < 400:
-        try:
-            token = _dig(json.loads(response.content or b"null"), login["token"])
-        except ValueError:
-            token = None
-        if isinstance(token, str) and token:
-            return {"Authorization": f"Bearer {token}"}
-    return {}
+    try:
+        response = session.request(login.get("method", "POST"), login["path"], **kwargs)
+    except Exception as exc:  # noqa: BLE001 - one user's failed login must not stop the others
+        recorder.login(describe(exc, None))
+        return {}
+    status = getattr(response, "status_code", 0) or 0
+    if not 200 <= status < 300:
+        recorder.login(f"HTTP {status}" if status else describe(getattr(response, "error", None), None))
+        return {}
+    if not login.get("token"):
+        recorder.login(None)
+        return {}
+    try:
+        token = _dig(json.loads(response.content or b"null"), login["token"])
+    except ValueError:
+        recorder.login(f"the login answer is not JSON (no {login['token']!r} field)")
+        return {}
+    if not isinstance(token, str) or not token:
+        recorder.login(f"no {login['token']!r} field in the login answer")
+        return {}
+    recorder.login(None)
+    return {"Authorization": f"Bearer {token}"}
 
 
 class Picker:
@@ -148,6 +121,10 @@ def run_closed(spec: dict[str, Any], recorder: Recorder) -> bool:
     routes, headers, login = spec["routes"], spec.get("headers", {}), spec.get("login")
 
     pick, prepared = Picker(routes), _prepared(routes, headers)
+    # Requests on the wire (route name, wall-clock start): those still waiting when the run stops are errors.
+    in_flight: dict[int, tuple[str, float]] = {}
+    numbers = itertools.count()
+    stopping = gevent.event.Event()
 
     class GatesUser(FastHttpUser):
         host = spec["base_url"]
@@ -159,7 +136,7 @@ def run_closed(spec: dict[str, Any], recorder: Recorder) -> bool:
         def on_start(self) -> None:
             self.kwargs = prepared
             if login and any(r.get("auth") for r in routes):
-                auth = log_in(self.client, login, headers)
+                auth = log_in(self.client, login, headers, recorder)
                 self.kwargs = _prepared(routes, headers)
                 for route in routes:
                     if route.get("auth"):
@@ -167,17 +144,44 @@ def run_closed(spec: dict[str, Any], recorder: Recorder) -> bool:
 
         @task
         def one_route(self) -> None:
+            if stopping.is_set():
+                raise StopUser()  # the run is over: no new request, the ones on the wire may finish
             route = pick()
-            self.client.request(route["method"], route["path"], **self.kwargs[route["name"]])
+            number = next(numbers)
+            in_flight[number] = (route["name"], time.time())
+            try:
+                self.client.request(route["method"], route["path"], **self.kwargs[route["name"]])
+            finally:
+                in_flight.pop(number, None)
 
     env = Environment(user_classes=[GatesUser], host=spec["base_url"])
     env.events.request.add_listener(recorder.record)  # type: ignore[no-untyped-call]
+    env.events.user_error.add_listener(_crash_listener(recorder))  # type: ignore[no-untyped-call]
     runner = env.create_local_runner()
     spawn_rate = spec.get("spawn_rate") or spec["users"]
     runner.start(spec["users"], spawn_rate=spawn_rate)
     gevent.sleep(spec["warmup"] + spec["duration"])
+    stopping.set()
+    # Requests on the wire finish with their real latency; one still unanswered after the drain is an error.
+    drain_until = time.monotonic() + spec.get("drain", 10.0)
+    while in_flight and time.monotonic() < drain_until:
+        gevent.sleep(0.01)
+    recorder.closed = True  # from here on, answers come after the end
+    still_waiting = list(in_flight.values())  # before quit() kills the users and their requests with them
     runner.quit()
+    for name, started in still_waiting:
+        recorder.unanswered(name, started_wall=started)
     return bool(runner.cpu_warning_emitted) or _cpu_busy(recorder)
+
+
+def _crash_listener(recorder: Recorder) -> Any:
+    """Locust logs an exception in a user's task and goes on: the gate stops with it instead (exit 3)."""
+
+    def on_error(user_instance: Any, exception: BaseException, tb: Any) -> None:
+        if not recorder.crash:
+            recorder.crash = f"{type(exception).__name__}: {exception}"[:500]
+
+    return on_error
 
 
 def run_open(spec: dict[str, Any], recorder: Recorder) -> bool:
@@ -188,7 +192,7 @@ def run_open(spec: dict[str, Any], recorder: Recorder) -> bool:
     session = FastHttpSession(spec["base_url"], env.events.request, user=None, concurrency=spec["users"],
                               network_timeout=spec.get("request_timeout", 60.0),
                               connection_timeout=spec.get("request_timeout", 60.0))
-    auth = log_in(session, login, headers) if login and any(r.get("auth") for r in routes) else {}
+    auth = log_in(session, login, headers, recorder) if login and any(r.get("auth") for r in routes) else {}
     pick, prepared = Picker(routes), _prepared(routes, headers)
     for route in routes:
         if route.get("auth"):
@@ -206,6 +210,8 @@ def run_open(spec: dict[str, Any], recorder: Recorder) -> bool:
         try:
             session.request(route["method"], route["path"], context={"scheduled": scheduled},
                             **prepared[route["name"]])
+        except Exception as exc:  # noqa: BLE001 - reported as a crash of the generator, not lost
+            recorder.crash = recorder.crash or f"{type(exc).__name__}: {exc}"[:500]
         finally:
             in_flight.pop(number, None)
 
@@ -222,9 +228,9 @@ def run_open(spec: dict[str, Any], recorder: Recorder) -> bool:
         index += 1
     pool.join(timeout=spec.get("drain", 10.0))
     # A request still unanswered after the drain is an error with the latency it has reached so far.
+    recorder.closed = True
     for name, scheduled in list(in_flight.values()):
-        recorder.record("", name, 0.0, context={"scheduled": scheduled},
-                        exception=TimeoutError("no answer when the run ended"))
+        recorder.unanswered(name, scheduled=scheduled)
     pool.kill(block=False)
     return _cpu_busy(recorder)
 
@@ -239,18 +245,13 @@ def main() -> int:
     spec = json.load(sys.stdin)
     recorder = Recorder(spec["routes"], spec["warmup"])
     cpu_warning = run_open(spec, recorder) if spec.get("arrival_rate") else run_closed(spec, recorder)
-    result = {
-        "locust_version": locust.__version__,
-        "cpu_warning": cpu_warning,
-        "cpu_seconds": round(sum(os.times()[:2]), 3),
-        "routes": {name: {"t": [round(v, 3) for v in bucket["t"]], "ms": [round(v, 3) for v in bucket["ms"]],
-                          "ok": bucket["ok"], "cold_start_ms": recorder.cold.get(name),
-                          "errors": recorder.errors[name]}
-                   for name, bucket in recorder.samples.items()},
-        "login": {"ok": recorder.login_ok, "failed": recorder.login_failed, "error": recorder.login_error},
-    }
-    with open(spec["result_path"], "w", encoding="utf-8") as handle:
+    result = {"locust_version": locust.__version__, "cpu_warning": cpu_warning,
+              "cpu_seconds": round(sum(os.times()[:2]), 3), **recorder.result()}
+    # Written whole, then renamed: the parent never reads half a file from a generator that died mid-write.
+    partial = spec["result_path"] + ".partial"
+    with open(partial, "w", encoding="utf-8") as handle:
         json.dump(result, handle)
+    os.replace(partial, spec["result_path"])
     return 0
 
 

@@ -5,7 +5,10 @@
     GET  /sleep/{ms}          200 after ms milliseconds (asyncio sleep: the server stays free)
     GET  /error?rate=0.05     500 for that fraction of requests (every 1/rate-th request, deterministic)
     GET  /contended           slower as concurrency grows: 20 ms per request in flight
+    GET  /redirect            302 to /sign-in (like a session that expired)
+    GET  /big?kb=1024         a body of that many KiB
     POST /login               {"email", "password"} -> {"access_token"} + a session cookie
+    POST /login-html          200 with an HTML page, whatever is sent (a login form, not an API)
     GET  /private             200 with the bearer token or the session cookie, else 401
 
 `serve(stall_every=2.0, stall_ms=300)` also blocks the whole event loop for 300 ms every 2 s, like a
@@ -29,7 +32,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
 
@@ -80,6 +83,15 @@ def make_app(stall_every: float = 0.0, stall_ms: float = 0.0) -> Starlette:
         response.set_cookie("session", TOKEN, httponly=True)
         return response
 
+    async def redirect(request: Request) -> Response:
+        return RedirectResponse("/sign-in", status_code=302)
+
+    async def big(request: Request) -> Response:
+        return Response(b"x" * (int(request.query_params.get("kb", "1024")) * 1024))
+
+    async def login_html(request: Request) -> Response:
+        return HTMLResponse("<html><form>Sign in</form></html>")
+
     async def private(request: Request) -> Response:
         if request.headers.get("authorization") == f"Bearer {TOKEN}" or request.cookies.get("session") == TOKEN:
             return PlainTextResponse("welcome")
@@ -95,6 +107,7 @@ def make_app(stall_every: float = 0.0, stall_ms: float = 0.0) -> Starlette:
     routes = [
         Route("/health", fast), Route("/fast", fast), Route("/sleep/{ms:int}", sleep), Route("/error", error),
         Route("/contended", contended), Route("/login", login, methods=["POST"]), Route("/private", private),
+        Route("/redirect", redirect), Route("/big", big), Route("/login-html", login_html, methods=["POST"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 from pathlib import Path
 
+import pytest
+
+from gates.errors import CannotEvaluate
 from gates.report import Status
 from gates.timing import baseline, run
 from gates.timing.figures import Figures
@@ -56,3 +60,47 @@ def test_update_then_block_on_regression(app_url: str, tmp_path: Path) -> None:
     assert check.status is Status.FAILED
     assert {f.rule for f in check.findings} == {"p50-regression", "p95-regression"}
     assert second.metrics["baseline_runs_compared"] == 1 and len(json.loads(path.read_text())["runs"]) == 1
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('{"version": 1, "runs": [{"fingerp', "cannot read the timing baseline"),  # cut off mid-write
+    ("\x00\x00garbage", "cannot read the timing baseline"),
+    ('{"runs": {}}', "expected"),
+    ('{"version": 2, "runs": []}', "format version 2"),  # written by a later release
+    ('{"runs": []}', "format version None"),
+])
+def test_unreadable_or_foreign_baseline_is_exit_3_before_any_load(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "base.json"
+    path.write_text(text)
+    with pytest.raises(CannotEvaluate, match=message):
+        baseline.load(path)
+    # Stops before the load: the target does not even exist (port 9), yet the error is the baseline's.
+    options = make_options({"base_url": "http://127.0.0.1:9", "baseline": str(path),
+                            "routes": [{"name": "a", "path": "/"}]}, tmp_path)
+    with pytest.raises(CannotEvaluate, match=message):
+        run(options)
+    assert path.read_text() == text  # never overwritten
+
+
+def test_malformed_runs_are_skipped_not_a_traceback(tmp_path: Path) -> None:
+    path = tmp_path / "base.json"
+    good = {"fingerprint": {"users": 3}, "routes": {"a": {"p50_ms": 10, "p95_ms": 20}}}
+    path.write_text(json.dumps({"version": 1, "runs": [
+        "text", {"fingerprint": {"users": 3}, "routes": ["a"]}, {"fingerprint": {"users": 3}, "routes": {"a": "x"}},
+        {"fingerprint": {"users": 3}, "routes": {"a": {"p50_ms": "slow", "p95_ms": True}}}, good,
+    ]}))
+    like = baseline.like_runs(baseline.load(path), {"users": 3}, 5)
+    assert baseline.reference(like) == {"a": {"p50_ms": 10, "p95_ms": 20}}
+
+
+def _append_one(path: str, index: int) -> None:
+    baseline.append(Path(path), {"writer": index}, {"a": _figures(index, index)})
+
+
+def test_concurrent_writers_keep_every_run_and_leave_no_temp_file(tmp_path: Path) -> None:
+    path = tmp_path / "dir" / "base.json"
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        pool.starmap(_append_one, [(str(path), index) for index in range(12)])
+    runs = baseline.load(path)
+    assert sorted(run["fingerprint"]["writer"] for run in runs) == list(range(12))
+    assert sorted(p.name for p in path.parent.iterdir()) == ["base.json", "base.json.lock"]
