@@ -120,10 +120,12 @@ def credential_hits(text: str) -> list[Hit]:
     return hits
 
 
-_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?(?P<url>[^)\s>]+)"
-                    r"|<(?:img|iframe|script|video|audio|source|embed|link)\b[^>]*?\b(?:src|href)\s*=\s*['\"]?"
-                    r"(?P<src>[^'\"\s>]+)", re.I)
-_LINK = re.compile(r"(?<!!)\[[^\]]*\]\(\s*<?(?P<url>[^)\s>]+)|<a\b[^>]*?\bhref\s*=\s*['\"]?(?P<href>[^'\"\s>]+)"
+_LABEL = r"\[(?:[^\[\]]|\[[^\[\]]*\])*\]"  # link text, with one level of nested brackets (`![a [b] c](…)`)
+_IMAGE = re.compile(r"!" + _LABEL + r"\(\s*<?(?P<url>[^)\s>]+)"
+                    r"|<(?:img|iframe|frame|script|video|audio|source|track|embed|object|image|input|link)\b[^>]*?"
+                    r"\b(?:src|href|srcset|poster|data|background)\s*=\s*['\"]?(?P<src>[^'\"\s>,]+)", re.I)
+_LINK = re.compile(r"(?<!!)" + _LABEL + r"\(\s*<?(?P<url>[^)\s>]+)"
+                   r"|<(?:a|area|form)\b[^>]*?\b(?:href|action)\s*=\s*['\"]?(?P<href>[^'\"\s>]+)"
                    r"|<(?P<auto>[a-z][a-z0-9+.-]{1,31}:[^>\s]+)>", re.I)
 # A reference definition `[1]: http://… "title"`; it is an image when an image uses its label (`![x][1]`).
 _REFERENCE = re.compile(r"^ {0,3}\[(?P<label>[^\]]+)\]:[ \t]*<?(?P<ref>[^\s>]+)>?(?:[ \t]+[\"'(].*)?[ \t]*$", re.M)
