@@ -9,6 +9,7 @@ knows (a password from a URL, a token), so it can go straight into a Check's out
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -71,17 +72,27 @@ def run_process(
     full_env = {**os.environ, **env} if env is not None else None
     started = time.perf_counter()
     try:
-        done = subprocess.run(
-            list(args), cwd=cwd, env=full_env, input=input_text.encode() if input_text is not None else None,
-            capture_output=True, timeout=timeout, check=False, user=user,
-            stdin=subprocess.DEVNULL if input_text is None else None,
+        # Its own process group, so a timeout ends the children too: a grandchild that keeps the output
+        # pipe open would otherwise keep us waiting after the child itself was killed.
+        process = subprocess.Popen(
+            list(args), cwd=cwd, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            stdin=subprocess.PIPE if input_text is not None else subprocess.DEVNULL, user=user,
+            start_new_session=True,
         )
-    except subprocess.TimeoutExpired as exc:
-        return Completed(tuple(args), None, _clean(exc.stdout, known, keep_tail), _clean(exc.stderr, known, keep_tail),
-                         time.perf_counter() - started, timed_out=True)
     except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
         return Completed(tuple(args), None, "", redact(str(exc), known), time.perf_counter() - started,
                          not_found=True)
+    try:
+        out, err = process.communicate(input_text.encode() if input_text is not None else None, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        try:
+            out, err = process.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            out, err = b"", b""
+        return Completed(tuple(args), None, _clean(out, known, keep_tail), _clean(err, known, keep_tail),
+                         time.perf_counter() - started, timed_out=True)
+    done = subprocess.CompletedProcess(process.args, process.returncode, out, err)
     stdout = done.stdout.decode("utf-8", "replace") if raw_output else _clean(done.stdout, known, keep_tail)
     return Completed(tuple(args), done.returncode, stdout, _clean(done.stderr, known, keep_tail),
                      time.perf_counter() - started)
@@ -96,3 +107,10 @@ def _clean(data: bytes | str | None, secrets: tuple[str, ...], keep_tail: bool =
     elif len(text) > MAX_OUTPUT:
         text = text[:MAX_OUTPUT] + f"\n… ({len(text) - MAX_OUTPUT} more characters)"
     return redact(text, secrets)
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        process.kill()
