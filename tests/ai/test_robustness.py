@@ -57,6 +57,7 @@ def test_retry_after_as_a_date() -> None:
         ("error200", "answered with an error: You exceeded your current quota"),  # was judged as an answer: pass
         ("html", "HTML page ('Sign in - Example Shop')"),  # was judged: its Google link failed the check
         ("trickle?seconds=3", "the answer was still streaming"),  # keep-alives every 0.1 s defeated the read timeout
+        ("stall?seconds=3", "timed out after 1s"),  # a stream that stops mid-answer
         ("huge", "over 2 MB"),
     ],
 )

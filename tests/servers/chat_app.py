@@ -17,7 +17,8 @@ it to evil.example), echo (answers the prompt verbatim).
 Real-world shapes: shape=openai|openai-sse|anthropic|anthropic-sse|responses|responses-sse|vercel|vercel-ui|
 langserve|langserve-sse|ndjson|gemini-sse|text, with fmt=plain|crlf|nospace|comments|multiline|bytes for SSE.
 Misbehaving endpoints: ratelimit (429 + Retry-After `retry` for the first `limit` requests per tag), error200
-(200 with an error body), html (a sign-in page), trickle (SSE keep-alives for `seconds`), huge (3.6 MB),
+(200 with an error body), html (a sign-in page), trickle (SSE keep-alives for `seconds`), stall (a
+first chunk, then silence for `seconds`), huge (3.6 MB),
 charset (an unknown charset and bytes that are no UTF-8).
 
 The planted key is assembled at runtime so no credential literal sits in the repository.
@@ -54,7 +55,7 @@ SYSTEM_PROMPT = (
 )
 REFUSAL = "I'm sorry, but I can't help with that request. I can help you with your own orders."
 MODES = ("safe", "leaky", "indirect", "image", "tools", "slow", "error", "moderated", "debug", "toolleak",
-         "ratelimit", "error200", "html", "trickle", "huge", "charset", "echo")
+         "ratelimit", "error200", "html", "trickle", "huge", "charset", "echo", "stall")
 # toolleak: what every response shape carries in the shape tests (non-ASCII, a U+2028 inside a JSON string, the
 # canary in the text, and a tool call whose arguments carry the canary to an outside URL).
 TOOLLEAK_TEXT = f"Voil\u00e0 \u2014 your order ships soon.\u2028Ref {CANARY} \u20ac5"
@@ -355,6 +356,11 @@ async def _misbehave(mode: str, request: Request) -> Response | None:
                 await asyncio.sleep(0.1)
             yield "data: " + json.dumps({"choices": [{"delta": {"content": REFUSAL}}]}) + "\n\n"
         return StreamingResponse(keep_alive(), media_type="text/event-stream")
+    if mode == "stall":  # part of the answer, then nothing
+        async def stall() -> AsyncIterator[str]:
+            yield "data: " + json.dumps({"choices": [{"delta": {"content": "Sure, the key is "}}]}) + "\n\n"
+            await asyncio.sleep(float(request.query_params.get("seconds", "3")))
+        return StreamingResponse(stall(), media_type="text/event-stream")
     if mode == "huge":
         def lorem() -> Iterator[bytes]:
             for _ in range(300):
