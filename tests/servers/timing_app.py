@@ -33,7 +33,7 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
 
 PASSWORD = "timing-" + "hunter2-" + "pw"
@@ -136,13 +136,19 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @contextmanager
 def serve(host: str = "127.0.0.1", stall_every: float = 0.0, stall_ms: float = 0.0,
-          wrap: Callable[[ASGIApp], ASGIApp] | None = None) -> Iterator[str]:
+          wrap: Callable[[ASGIApp], ASGIApp] | None = None, prefix: str = "",
+          tls: tuple[str, str] | None = None) -> Iterator[str]:
     """Run the app under uvicorn in a background thread; yield its base URL. `wrap` adds ASGI middleware
-    (the benchmark times each request server-side with it)."""
+    (the benchmark times each request server-side with it); `prefix` mounts the app under a path, as behind
+    a reverse proxy; `tls` = (certfile, keyfile) serves HTTPS."""
     sock = _socket(host)
     port = sock.getsockname()[1]
     app: ASGIApp = make_app(stall_every, stall_ms)
-    config = uvicorn.Config(wrap(app) if wrap else app, log_level="critical", access_log=False, lifespan="on")
+    if prefix:
+        app = Starlette(routes=[Mount(prefix, app=app)])
+    certfile, keyfile = tls or (None, None)
+    config = uvicorn.Config(wrap(app) if wrap else app, log_level="critical", access_log=False, lifespan="on",
+                            ssl_certfile=certfile, ssl_keyfile=keyfile)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
@@ -152,7 +158,7 @@ def serve(host: str = "127.0.0.1", stall_every: float = 0.0, stall_ms: float = 0
             raise RuntimeError("timing app did not start")
         time.sleep(0.02)
     try:
-        yield f"http://{host}:{port}"
+        yield f"{'https' if tls else 'http'}://{host}:{port}{prefix}"
     finally:
         server.should_exit = True
         thread.join(5)
