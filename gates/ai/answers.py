@@ -75,7 +75,8 @@ def _kind(body: str, content_type: str, headers: dict[str, str], stream: str) ->
     if rows and all(_DATA_STREAM_LINE.match(line) for line in rows) and _all_json(
             [line.partition(":")[2] for line in rows]):  # "1: first step" lists are plain text
         return "vercel"
-    if rows and rows[0].startswith(("data:", "event:", ": ", "id:", "retry:")):  # also when labelled JSON
+    if rows and rows[0].startswith(("data:", "event:", ":", "id:", "retry:")) and any(
+            row.startswith("data:") for row in rows):  # also when labelled JSON; "id: 42" alone is text
         return "sse"
     if len(rows) > 1 and all(row.lstrip().startswith("{") for row in rows) and _all_json(rows):
         return "ndjson"
@@ -166,8 +167,9 @@ def known_text(document: Any) -> str | None:
         return None
     choices = document.get("choices")
     if isinstance(choices, list) and choices:
-        texts = [_parts_text((c.get("message") or {}).get("content") if isinstance(c.get("message"), dict)
-                             else c.get("text")) for c in choices if isinstance(c, dict)]
+        texts = [_parts_text(c["message"].get("content")) + _parts_text(c["message"].get("refusal"))
+                 if isinstance(c.get("message"), dict) else _parts_text(c.get("text"))
+                 for c in choices if isinstance(c, dict)]
         return "".join(t for t in texts if t)
     if isinstance(document.get("output"), list):  # OpenAI Responses API
         pieces = [_parts_text(item.get("content")) for item in document["output"]

@@ -99,3 +99,14 @@ def test_unknown_event_shape_is_judged_whole() -> None:
     answer = parse(body, "text/event-stream", {}, "auto", None)
     assert "CAN" in answer.text and "ARY" in answer.text
     assert parse(body, "text/event-stream", {}, "auto", "token").text == "CANARY"
+
+
+def test_openai_refusal_field_is_the_answer() -> None:
+    # Structured outputs: content is null and the model's refusal is in `refusal` (was an empty answer).
+    body = json.dumps({"choices": [{"message": {"role": "assistant", "content": None,
+                                                "refusal": "I'm sorry, I cannot help with that."}}]})
+    assert parse(body, JSON, {}, "auto", None).text == "I'm sorry, I cannot help with that."
+
+
+def test_yaml_like_text_is_not_a_stream() -> None:
+    assert parse("id: 42\nname: order", "text/plain", {}, "auto", None).text == "id: 42\nname: order"
