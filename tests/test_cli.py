@@ -118,3 +118,16 @@ def test_an_unexpected_crash_is_exit_3_without_traceback(capsys: pytest.CaptureF
     err = capsys.readouterr().err
     assert "internal error: KeyError" in err and "Traceback" not in err
     assert "s3cretPassw0rd" not in err
+
+
+@pytest.mark.parametrize("gate", ["secrets", "deps", "migrations", "timing", "smoke", "edge", "email", "ai"])
+def test_gate_help_imports_nothing_heavy(gate: str) -> None:
+    heavy = ["locust", "gevent", "pip_audit", "dns", "pglast", "pgserver", "detect_secrets", "httpx", "rich",
+             "cryptography", "junit_xml", "yaml", "gates.config", "gates.report"]
+    code = (
+        "import sys\nfrom gates.cli import cli\n"
+        f"try:\n    cli([{gate!r}, '--help'], prog_name='gates')\nexcept SystemExit:\n    pass\n"
+        f"print('LOADED', sorted(m for m in {heavy!r} if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "LOADED []", done.stdout[-500:]
