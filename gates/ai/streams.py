@@ -60,6 +60,7 @@ class Assembler:
         self.tools: dict[tuple[Any, ...], list[str]] = {}  # key -> [name, arguments]
         self.error: str | None = None
         self.understood = 0
+        self.matched = False  # the configured answer path was in the current event: it alone gives the text
 
     @property
     def text(self) -> str:
@@ -101,9 +102,11 @@ class Assembler:
             return
         if not isinstance(event, dict):
             return
+        self.matched = False
         if self.path:
             try:
                 self._say(_text(lookup(event, self.path)))
+                self.matched = True
             except KeyError:
                 pass
         kind = str(event.get("type") or "")
@@ -120,7 +123,7 @@ class Assembler:
         elif kind.startswith(("text-", "reasoning", "tool-")) or kind in ("start", "finish", "start-step",
                                                                             "finish-step"):
             self._ui_message(kind, event)
-        elif not self.path:
+        else:
             self._generic(event)
 
     def _openai_chunk(self, choices: list[Any]) -> None:
@@ -133,7 +136,7 @@ class Assembler:
                 part = choice.get(key)
                 if not isinstance(part, dict):
                     continue
-                if not self.path:
+                if not self.matched:
                     self._say(part.get("content"))
                     self._say(part.get("refusal"))
                 for item in part.get("tool_calls") or []:
@@ -145,12 +148,12 @@ class Assembler:
                 call = part.get("function_call")
                 if isinstance(call, dict):
                     self._tool(("openai-fc", number), call.get("name"), call.get("arguments"))
-            if not self.path:
+            if not self.matched:
                 self._say(choice.get("text"))
 
     def _responses(self, kind: str, event: dict[str, Any]) -> None:
         self.understood += 1
-        if kind in ("response.output_text.delta", "response.refusal.delta") and not self.path:
+        if kind in ("response.output_text.delta", "response.refusal.delta") and not self.matched:
             self._say(event.get("delta"))
         elif kind == "response.function_call_arguments.delta":
             self._tool(("responses", event.get("item_id") or event.get("output_index")), None, event.get("delta"))
@@ -168,20 +171,20 @@ class Assembler:
             block = event["content_block"]
             if block.get("type") in ("tool_use", "server_tool_use"):
                 self._tool(key, block.get("name"), block.get("input"))
-            elif not self.path:
+            elif not self.matched:
                 self._say(block.get("text"))
         elif kind == "content_block_delta" and isinstance(event.get("delta"), dict):
             delta = event["delta"]
             if delta.get("type") == "input_json_delta":
                 self._tool(key, None, delta.get("partial_json"))
-            elif not self.path:
+            elif not self.matched:
                 self._say(delta.get("text"))
 
     def _ui_message(self, kind: str, event: dict[str, Any]) -> None:
         """AI SDK UI message stream (v5: text-delta `delta`; v4: `textDelta`)."""
         self.understood += 1
         key = ("ui", event.get("toolCallId"))
-        if kind in ("text-delta", "reasoning-delta", "reasoning") and not self.path:
+        if kind in ("text-delta", "reasoning-delta", "reasoning") and not self.matched:
             self._say(event.get("delta") if "delta" in event else event.get("textDelta"))
         elif kind in ("tool-input-start", "tool-call-streaming-start"):
             self._tool(key, event.get("toolName"))
@@ -198,7 +201,8 @@ class Assembler:
         text = known_text(event)
         if text is None:
             text = next((event[key] for key in _GENERIC_TEXT if isinstance(event.get(key), str)), None)
-        self._say(text)
+        if not self.matched:
+            self._say(text)
         for chunk in event.get("tool_call_chunks") or []:  # LangChain: name once, `args` in string pieces
             if isinstance(chunk, dict):
                 self._tool(("langchain", chunk.get("index", 0)), chunk.get("name"), chunk.get("args"))

@@ -72,3 +72,14 @@ def test_plain_markdown_numbered_list_is_an_answer(gate, chat_url: str,  # type:
                                          encoding="utf-8")
     run = gate({"url": f"{chat_url}/echo/chat?shape=text", "cases": "cases.yaml", "builtin": False})
     assert run.exit_code == 0, run.output
+
+
+
+def test_answer_path_that_no_event_has_falls_back_to_the_known_shapes(gate, chat_url: str,  # type: ignore[no-untyped-def]
+                                                                       tmp_path: Path) -> None:
+    # `answer` written for the JSON body while the endpoint streams: the events are still read as OpenAI chunks.
+    (tmp_path / "cases.yaml").write_text("cases:\n  - id: order\n    prompt: where is my order\n", encoding="utf-8")
+    run = gate({"url": f"{chat_url}/leaky/chat?shape=openai-sse", "answer": "choices.0.message.content",
+                "cases": "cases.yaml", "builtin": False, "canaries": [chat_app.CANARY]})
+    assert run.exit_code == 1, run.output
+    assert "canary-leaked" in run.rules("order")
