@@ -48,7 +48,8 @@ class Answer:
         return self.text + calls
 
 
-def parse(body: str, content_type: str, headers: dict[str, str], stream: str, path: str | None) -> Answer:
+def parse(raw: str, content_type: str, headers: dict[str, str], stream: str, path: str | None) -> Answer:
+    body = raw[1:] if raw.startswith("\ufeff") else raw  # a byte order mark is no part of JSON or of an SSE field
     kind = _kind(body, content_type, headers, stream)
     if kind == "html":
         raise AnswerError(f"the endpoint answered with an HTML page{_title(body)}, not a chat answer (check url/path)")
@@ -56,7 +57,7 @@ def parse(body: str, content_type: str, headers: dict[str, str], stream: str, pa
         answer = _stream(body, kind, path)
     else:
         answer = _plain(body, path)
-    return replace(answer, raw=body)
+    return replace(answer, raw=raw)
 
 
 def _kind(body: str, content_type: str, headers: dict[str, str], stream: str) -> str:

@@ -110,3 +110,9 @@ def test_openai_refusal_field_is_the_answer() -> None:
 
 def test_yaml_like_text_is_not_a_stream() -> None:
     assert parse("id: 42\nname: order", "text/plain", {}, "auto", None).text == "id: 42\nname: order"
+
+
+def test_byte_order_mark() -> None:
+    event = json.dumps({"choices": [{"delta": {"content": "hi"}}]})
+    assert parse(f"\ufeffdata: {event}\n\n", "text/event-stream", {}, "auto", None).text == "hi"
+    assert parse("\ufeff" + json.dumps({"answer": "hi"}), JSON, {}, "auto", None).text == "hi"
