@@ -24,7 +24,7 @@ __all__ = ["Options", "options_from_config", "run"]
 
 
 def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
-    return from_section(section, ctx.root)
+    return from_section(section, ctx.root, ctx)
 
 
 def run(options: Options, progress: Progress | None = None) -> Report:

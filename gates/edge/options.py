@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from gates.common.duration import parse_duration
+from gates.common.login_config import login_from_config
+from gates.errors import ConfigError, NotConfigured
 
 if TYPE_CHECKING:  # gates.common.http imports httpx: loaded only when the gate runs
     from gates.common.http import LoginSpec
-from gates.errors import ConfigError, NotConfigured
+    from gates.context import GateContext
 
 SERVE = "serve"
 REDIRECT = "redirect"
@@ -117,28 +119,6 @@ def _paths(section: Mapping[str, Any], key: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(values))  # each path once: check names stay unique
 
 
-def _login(raw: Any) -> tuple[LoginSpec | None, set[str]]:
-    from gates.common.http import HTTP_TOKEN, LoginSpec, credential_values, header_problem
-
-    if not raw:
-        return None, set()
-    if not isinstance(raw, Mapping) or not isinstance(raw.get("path"), str) or not raw["path"].startswith("/"):
-        raise _fail("login", "a table with path = \"/api/login\"", raw)
-    body = raw.get("json") if raw.get("json") is not None else raw.get("form") or None
-    method = str(raw.get("method") or ("POST" if body is not None else "GET")).upper()
-    if not HTTP_TOKEN.fullmatch(method):
-        raise _fail("login.method", "an HTTP method like POST", raw.get("method"))
-    headers = {str(k): str(v) for k, v in (raw.get("headers") or {}).items()}
-    for name, value in headers.items():
-        problem = header_problem(name, value)
-        if problem:
-            raise _fail(f"login.headers.{name}", f"a header name without spaces and a value on one line ({problem})",
-                        value)
-    form = dict(raw["form"]) if raw.get("json") is None and raw.get("form") else None
-    spec = LoginSpec(_url("login.path", raw["path"]), method, raw.get("json"), form, headers)
-    return spec, credential_values(body)
-
-
 def _port(section: Mapping[str, Any], key: str, default: int) -> int:
     value = section.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
@@ -146,8 +126,9 @@ def _port(section: Mapping[str, Any], key: str, default: int) -> int:
     return value
 
 
-def from_section(section: Mapping[str, Any], root: Path | None = None) -> Options:
-    """`root`: where relative paths in the config (ca_bundle) are read from; default the working directory."""
+def from_section(section: Mapping[str, Any], root: Path | None = None, ctx: GateContext | None = None) -> Options:
+    """`root`: where relative paths in the config (ca_bundle) are read from; default the working directory.
+    `ctx`: the run's context, for the check that login credentials come from the environment."""
     domain_raw, canonical_raw = section.get("domain"), section.get("canonical")
     if not domain_raw or not canonical_raw:
         raise NotConfigured("set [edge] domain and canonical (or --domain and --canonical)")
@@ -192,7 +173,7 @@ def from_section(section: Mapping[str, Any], root: Path | None = None) -> Option
             ssl_context(ClientSettings(ca_bundle=str(ca_bundle)))
         except ConfigError as exc:
             raise ConfigError(f"[edge] ca_bundle: {exc}") from None
-    login, secrets = _login(section.get("login"))
+    login, secrets = login_from_config("edge", section.get("login"), ctx)
     return Options(
         domain=domain,
         canonical=canonical,

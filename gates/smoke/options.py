@@ -11,16 +11,15 @@ from typing import Any
 
 from gates.common.duration import parse_duration
 from gates.common.http import (
-    CREDENTIAL_KEY,
     HTTP_TOKEN,
     ClientSettings,
     LoginSpec,
-    credential_values,
     header_problem,
     parse_connect_to,
     parse_resolve,
     url_problem,
 )
+from gates.common.login_config import login_from_config
 from gates.context import GateContext
 from gates.errors import ConfigError, NotConfigured
 from gates.schema import Validator
@@ -235,43 +234,6 @@ def _checks(section: Mapping[str, Any]) -> tuple[Request, ...]:
     return tuple(checks)
 
 
-def _literal_credentials(raw_login: Any) -> list[str]:
-    """Login body keys that hold a credential written into the config instead of read from ${ENV}."""
-    found: list[str] = []
-    for part in ("json", "form"):
-        body = raw_login.get(part) if isinstance(raw_login, Mapping) else None
-        if isinstance(body, Mapping):
-            for name, value in _flatten(body).items():
-                if CREDENTIAL_KEY.search(name) and isinstance(value, str) and value and "${" not in value:
-                    found.append(f"{part}.{name}")
-    return found
-
-
-def _login(section: Mapping[str, Any], ctx: GateContext) -> tuple[LoginSpec | None, frozenset[str]]:
-    raw = section.get("login")
-    if not raw:
-        return None, frozenset()
-    raw_config = ctx.config.data.get("smoke", {}).get("login") if isinstance(ctx.config.data, Mapping) else None
-    literal = _literal_credentials(raw_config)
-    if literal:
-        raise ConfigError(
-            f"{ctx.config.source}: [smoke.login] {literal[0]}: a literal credential in the config;"
-            " read it from the environment, e.g. password = \"${DEMO_PASSWORD}\""
-        )
-    # Credentials must come from ${ENV} (checked above) and are never shown.
-    secrets = frozenset(credential_values(raw.get("json")) | credential_values(raw.get("form")))
-    spec = LoginSpec(
-        path=_path("login path", raw.get("path")),
-        method=str(raw.get("method", "POST")).upper(),
-        json=raw.get("json"),
-        form=raw.get("form"),
-        headers=dict(raw.get("headers") or {}),
-        token=raw.get("token"),
-        status=_statuses("login status", raw.get("status")),
-    )
-    return spec, secrets
-
-
 def _write(section: Mapping[str, Any], has_login: bool) -> Write | None:
     raw = section.get("write")
     if not raw:
@@ -318,7 +280,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
     parse_resolve(resolve)
     connect_to = _strings(section.get("connect_to"))
     parse_connect_to(connect_to)
-    login, secrets = _login(section, ctx)
+    login, secrets = login_from_config("smoke", section.get("login"), ctx)
     checks = _checks(section)
     if any(check.auth for check in checks) and login is None:
         name = next(check.name for check in checks if check.auth)

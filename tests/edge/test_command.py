@@ -24,6 +24,13 @@ def toml_value(value: Any) -> str:
 
 
 def write_config(repo: Path, section: dict[str, Any]) -> None:
+    """gates.toml for `section`; a literal login password becomes ${EDGE_TEST_PASSWORD}, as the gate demands."""
+    login = section.get("login")
+    if isinstance(login, dict) and "${" not in str(login.get("json", {}).get("password", "${")):
+        import os
+
+        os.environ["EDGE_TEST_PASSWORD"] = login["json"]["password"]
+        section = {**section, "login": {**login, "json": {**login["json"], "password": "${EDGE_TEST_PASSWORD}"}}}
     lines = ["[edge]"] + [f"{key} = {toml_value(value)}" for key, value in section.items()]
     (repo / "gates.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
