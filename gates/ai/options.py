@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from urllib.parse import urljoin, urlsplit
 
 from gates.ai.cases import Case, check_unique, load_builtin, load_team_cases
 from gates.common.duration import parse_duration
+from gates.common.login_config import login_from_config
 from gates.context import GateContext
 from gates.errors import ConfigError, NotConfigured
 
@@ -153,12 +153,7 @@ def _has_placeholder(value: Any) -> bool:
     return False
 
 
-_SECRET_KEY = re.compile(r"pass|secret|token|key|credential|auth", re.I)
-
-
 def _login(section: Mapping[str, Any], ctx: GateContext, url: str) -> tuple[LoginSpec | None, frozenset[str]]:
-    from gates.common.http import LoginSpec
-
     if not section.get("auth"):
         return None, frozenset()
     table, secrets, gate = section.get("login"), frozenset[str](), "ai"
@@ -168,41 +163,10 @@ def _login(section: Mapping[str, Any], ctx: GateContext, url: str) -> tuple[Logi
         table, secrets, gate = smoke.data.get("login"), smoke.secrets, "smoke"
     if not isinstance(table, dict) or not (table.get("path") or table.get("url")):
         raise ConfigError("[ai] auth: expected a [ai.login] (or [smoke.login]) table with a path, got none")
-    _refuse_literal_credentials(ctx, gate)
-    status = table.get("status", [])
-    spec = LoginSpec(
-        path=table.get("url") or urljoin(url, str(table["path"])),
-        method=str(table.get("method", "POST")).upper(),
-        json=table.get("json"),
-        form=table.get("form"),
-        headers=dict(table.get("headers") or {}),
-        token=table.get("token"),
-        status=tuple(status if isinstance(status, list) else [status]),
-    )
-    return spec, secrets
-
-
-def _refuse_literal_credentials(ctx: GateContext, gate: str) -> None:
-    """Credentials come from ${ENV} only: a password written into gates.toml is itself a leak."""
-    raw = ctx.config.data.get(gate, {}).get("login") if isinstance(ctx.config.data.get(gate), dict) else None
-    if not isinstance(raw, dict):
-        return
-    for part in ("json", "form"):
-        for name, value in _flatten(raw.get(part)).items():
-            if _SECRET_KEY.search(name) and isinstance(value, str) and value and "${" not in value:
-                raise ConfigError(f"{ctx.config.source}: [{gate}.login] {part}.{name}: a literal credential in the "
-                                  f"config; read it from the environment, e.g. {name.rsplit('.', 1)[-1]} = "
-                                  f'"${{DEMO_PASSWORD}}"')
-
-
-def _flatten(node: Any, prefix: str = "") -> dict[str, Any]:
-    if not isinstance(node, dict):
-        return {}
-    flat: dict[str, Any] = {}
-    for key, value in node.items():
-        name = f"{prefix}{key}"
-        flat.update(_flatten(value, name + ".") if isinstance(value, dict) else {name: value})
-    return flat
+    # A relative login path is relative to the chat endpoint's URL, which may sit on another origin.
+    target = table.get("url") or urljoin(url, str(table["path"]))
+    spec, sent = login_from_config(gate, {**table, "path": target, "method": table.get("method", "POST")}, ctx)
+    return spec, secrets | sent
 
 
 def _resolve(section: Mapping[str, Any]) -> tuple[str, ...]:
