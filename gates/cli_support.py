@@ -158,24 +158,34 @@ def run_gate(ctx: click.Context, gate: str, flags: Mapping[str, Any], outputs: O
 def emit(reports: Sequence[Report], outputs: Outputs, code: int | None = None,
          github_extra: Mapping[str, str] | None = None, title: str | None = None) -> int:
     """Write every requested output for these reports; return the exit code they add up to."""
-    from gates.report import combine_exit_codes
-    from gates.reporters import console, github, junit, sarif
-    from gates.reporters import json as json_reporter
+    # Each reporter is imported only when its output is asked for: a quiet hook that passes loads none.
+    from gates.report import Status, combine_exit_codes
+    from gates.reporters import github
 
     code = combine_exit_codes(r.exit_code for r in reports) if code is None else code
     if outputs.junit_xml:
+        from gates.reporters import junit
+
         write_text(outputs.junit_xml, junit.format(reports))
     if outputs.sarif:
+        from gates.reporters import sarif
+
         write_text(outputs.sarif, sarif.format(reports))
     json_to_stdout = outputs.json == "-"
     if outputs.json:
+        from gates.reporters import json as json_reporter
+
         text = json_reporter.format(reports, code)
         if json_to_stdout:
             sys.stdout.write(text)
         else:
             write_text(Path(outputs.json), text)
     stream = sys.stderr if json_to_stdout else sys.stdout
-    console.render(reports, console.make_console(stream), quiet=outputs.quiet, title=title)
+    unhappy = any(check.status in (Status.FAILED, Status.ERROR) for report in reports for check in report.checks)
+    if unhappy or not outputs.quiet:
+        from gates.reporters import console
+
+        console.render(reports, console.make_console(stream), quiet=outputs.quiet, title=title)
     if github.is_github_actions():
         values = {"result": github.result_word(code)}
         if outputs.junit_xml:
