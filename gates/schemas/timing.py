@@ -21,7 +21,7 @@ SCHEMA = {
     "arrival_rate": Field("number", "open workload: requests per second, latency from the scheduled send time"),
     "min_requests": Field("int", "fewer requests for a route make it inconclusive (default 200)"),
     "processes": Field("int", "load generator processes on this machine (default 1), users split between them"),
-    "timeout": Field("duration", "hard limit for the whole load run (default: warmup + duration + 60s)"),
+    "timeout": Field("duration", "hard limit for the whole load run (default: warmup + duration + drain + 60s)"),
     "drain": Field("duration", "at the end, how long requests on the wire may still finish; then errors (10s)"),
     "headers": Field("map[str]", "headers sent with every request"),
     "baseline": Field("str", "baseline file (default .gates/timing-baseline.json)"),

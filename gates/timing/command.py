@@ -22,7 +22,7 @@ from gates.cli_support import output_options, outputs_from, run_gate
               help="Open workload: requests per second, latency from the scheduled send time.")
 @click.option("--min-requests", type=int, help="Fewer requests make a route inconclusive (default 200).")
 @click.option("--processes", type=int, help="Load generator processes (default 1); use one per spare core.")
-@click.option("--timeout", help="Hard limit for a load run (default warmup + duration + 60s).")
+@click.option("--timeout", help="Hard limit for a load run (default warmup + duration + drain + 60s).")
 @click.option("--baseline", help="Baseline file (default .gates/timing-baseline.json).")
 @click.option("--update-baseline", is_flag=True, default=None, help="Append this run to the baseline if it passed.")
 @click.option("--ramp", help="Capacity finder: user steps, e.g. 10,25,50,100.")
