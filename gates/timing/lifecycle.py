@@ -143,6 +143,8 @@ def interrupted_on_sigterm() -> Iterator[None]:
         return
 
     def interrupt(signum: int, frame: object) -> None:
+        # Once: a second SIGTERM must not cut short the cleanup the first one started.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         raise KeyboardInterrupt("SIGTERM")
 
     previous = signal.signal(signal.SIGTERM, interrupt)

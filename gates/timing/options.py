@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import math
 import re
 import shlex
@@ -180,6 +181,19 @@ def _class_budgets(section: Mapping[str, Any]) -> dict[str, dict[str, float]]:
     return budgets
 
 
+def _json_body(where: str, value: Any) -> Any:
+    """A TOML value as a JSON body: dates and times become ISO 8601 strings (TOML has them, JSON has not)."""
+    if isinstance(value, (datetime.datetime, datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _json_body(where, v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_body(where, v) for v in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise ConfigError(f"[{where}] json: expected JSON values, got {describe(value)}")
+
+
 def _route(index: int, raw: Any, budgets: Mapping[str, Mapping[str, float]]) -> Route:
     where = f"timing.routes][{index}"
     if not isinstance(raw, dict) or not isinstance(raw.get("name"), str) or not isinstance(raw.get("path"), str):
@@ -194,7 +208,8 @@ def _route(index: int, raw: Any, budgets: Mapping[str, Mapping[str, float]]) -> 
     if not raw["path"].startswith("/"):
         raise ConfigError(f"[{where}] path: expected a path starting with /, got {describe(raw['path'])}")
     return Route(
-        name=raw["name"], path=raw["path"], method=method, weight=float(weight), json=raw.get("json"),
+        name=raw["name"], path=raw["path"], method=method, weight=float(weight),
+        json=_json_body(where, raw.get("json")),
         body=raw.get("body"), headers=dict(raw.get("headers") or {}), auth=bool(raw.get("auth", False)),
         klass=klass, budget=_budget(raw, budgets[klass], where),
     )
@@ -223,7 +238,8 @@ def _login(section: Mapping[str, Any], routes: Sequence[Route]) -> Login | None:
         return None
     if not isinstance(raw, dict) or not isinstance(raw.get("path"), str):
         raise _fail("login", "a table with at least path", raw)
-    return Login(path=raw["path"], method=str(raw.get("method", "POST")).upper(), json=raw.get("json"),
+    return Login(path=raw["path"], method=str(raw.get("method", "POST")).upper(),
+                 json=_json_body("timing.login", raw.get("json")),
                  form=raw.get("form"), headers=dict(raw.get("headers") or {}), token=raw.get("token"))
 
 

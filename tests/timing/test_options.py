@@ -110,3 +110,22 @@ def test_warmup_defaults_to_the_ramp_up_time(tmp_path: Path) -> None:
     assert make_options({**base, "spawn_rate": 2}, tmp_path).warmup == 5
     assert make_options({**base, "spawn_rate": 2, "warmup": "1s"}, tmp_path).warmup == 1
     assert make_options(base, tmp_path).warmup == 0
+
+
+def test_toml_dates_in_a_json_body_are_sent_as_iso_strings(git_repo: Path) -> None:
+    # tomllib gives datetime objects, which the generator's JSON spec could not carry (it was a traceback).
+    import json
+
+    from gates.config import load_config
+    from gates.context import GateContext
+    from gates.timing import options_from_config
+    from gates.timing.engine import build_spec
+
+    (git_repo / "gates.toml").write_text(
+        '[timing]\nbase_url = "http://127.0.0.1:9"\n[[timing.routes]]\nname = "book"\nmethod = "POST"\n'
+        'path = "/book"\njson = { at = 2026-05-27T07:32:00Z, day = 2026-05-27, slots = [1, 2] }\n'
+    )
+    config = load_config(git_repo / "gates.toml", git_repo)
+    options = options_from_config(config.section("timing").data, GateContext(root=git_repo, config=config))
+    spec = json.loads(json.dumps(build_spec(options, 1, git_repo / "r.json")))
+    assert spec["routes"][0]["json"] == {"at": "2026-05-27T07:32:00+00:00", "day": "2026-05-27", "slots": [1, 2]}
