@@ -54,8 +54,8 @@ class CleanCommits:
         return len(self.clean) + len(self.found)
 
     def record(self, read: Iterable[str], findings: Mapping[str, list[Located]]) -> None:
-        self._changed = True
         for commit in read:
+            self._changed = True  # nothing read: nothing to write (a warm re-scan rewrites no file)
             if commit in findings:
                 self.found[commit] = list(findings[commit])
             else:

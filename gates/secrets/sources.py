@@ -17,6 +17,7 @@ from gates.common import git
 from gates.progress import Progress, Task
 from gates.secrets.cache import CleanCommits
 from gates.secrets.patch import FileReader, PatchReader
+from gates.secrets.recover import recover
 from gates.secrets.scanner import Origin, Scanner
 
 SHALLOW_FIX = ("Fetch the full history: in GitHub Actions set `fetch-depth: 0` on actions/checkout "
@@ -53,8 +54,8 @@ def history(root: Path, scanner: Scanner, allow_shallow: bool, cache: CleanCommi
     scope.properties["commits_cached"] = len(commits) - len(todo)
     if cache is not None:
         scanner.clean_lines = cache.lines
-        for commit in commits:  # oldest first, so the first commit that added a secret keeps it
-            scanner.restore(cache.found.get(commit, ()))
+        # oldest first, so the first commit that added a secret keeps it
+        scanner.restore(recover(root, [item for commit in commits for item in cache.found.get(commit, ())]))
     task = progress.task("Scanning history", total=len(todo))
     if len(todo) == len(commits):
         _stream(root, git.log_patch_args(["--all"]), scanner, task)
