@@ -24,6 +24,8 @@ SCHEMA = {
     "timeout": Field("duration", "hard limit for the whole load run (default: warmup + duration + drain + 60s)"),
     "drain": Field("duration", "at the end, how long requests on the wire may still finish; then errors (10s)"),
     "headers": Field("map[str]", "headers sent with every request"),
+    "verify": Field("bool", "check HTTPS certificates (default false: the gate measures speed)"),
+    "ca_bundle": Field("str", "PEM file of CA certificates to verify HTTPS against (implies verify)"),
     "baseline": Field("str", "baseline file (default .gates/timing-baseline.json)"),
     "update_baseline": Field("bool", "append this run to the baseline when every route passed"),
     "baseline_runs": Field("int", "compare against the median of the last N like runs (default 5)"),

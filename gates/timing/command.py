@@ -23,6 +23,8 @@ from gates.cli_support import output_options, outputs_from, run_gate
 @click.option("--min-requests", type=int, help="Fewer requests make a route inconclusive (default 200).")
 @click.option("--processes", type=int, help="Load generator processes (default 1); use one per spare core.")
 @click.option("--timeout", help="Hard limit for a load run (default warmup + duration + drain + 60s).")
+@click.option("--verify", is_flag=True, default=None, help="Check HTTPS certificates (not checked by default).")
+@click.option("--ca-bundle", help="PEM file of CA certificates for HTTPS (implies --verify).")
 @click.option("--baseline", help="Baseline file (default .gates/timing-baseline.json).")
 @click.option("--update-baseline", is_flag=True, default=None, help="Append this run to the baseline if it passed.")
 @click.option("--ramp", help="Capacity finder: user steps, e.g. 10,25,50,100.")

@@ -66,6 +66,8 @@ def build_spec(options: Options, users: int, result_path: Path, share: float = 1
         "login": asdict(options.login) if options.login else None,
         "routes": [_route_spec(route) for route in options.routes],
         "drain": options.drain,
+        "verify": options.verify,
+        "ca_bundle": str(options.ca_bundle) if options.ca_bundle else None,
         "result_path": str(result_path),
     }
 

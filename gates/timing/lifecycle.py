@@ -14,21 +14,28 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from gates.errors import CannotEvaluate
 from gates.redact import redact
 from gates.timing.options import Options, secret_values
 
+TLS_HINT = (" (the certificate did not verify: set [timing] ca_bundle to the CA's PEM file, or drop verify"
+            " to time the app anyway)")
 
-def _probe(url: str, timeout: float) -> str | None:
+
+def _tls(options: Options) -> dict[str, Any]:
+    # Timing measures speed, not certificates: unless `verify` is set, a self-signed staging app is timed.
+    return {"verify": options.verify, "ca_bundle": str(options.ca_bundle) if options.ca_bundle else None}
+
+
+def _probe(url: str, timeout: float, options: Options) -> str | None:
     """None when the URL answered with a status below 500; otherwise why not."""
     import httpx
 
     from gates.common.http import ClientSettings, build_client, classify
 
-    # Timing measures speed, not certificates: a self-signed staging app is still worth timing.
-    with build_client(ClientSettings(timeout=timeout, verify=False)) as client:
+    with build_client(ClientSettings(timeout=timeout, **_tls(options))) as client:
         try:
             response = client.get(url)
         except httpx.HTTPError as exc:
@@ -40,9 +47,11 @@ def _probe(url: str, timeout: float) -> str | None:
 
 def check_reachable(options: Options) -> None:
     url = options.base_url + options.ready
-    why = _probe(url, timeout=10.0)
+    why = _probe(url, timeout=10.0, options=options)
     if why is not None:
         hint = " (set [timing] ready to a path that answers, e.g. /health)" if why.startswith("HTTP") else ""
+        if options.verify and ("TLS" in why or "certificate" in why.lower()):
+            hint = TLS_HINT
         raise CannotEvaluate(f"cannot reach {url}: {why}{hint}")
 
 
@@ -56,7 +65,7 @@ def check_login(options: Options) -> None:
 
     spec = LoginSpec(path=options.login.path, method=options.login.method, json=options.login.json,
                      form=options.login.form, headers=options.login.headers, token=options.login.token)
-    settings = ClientSettings(base_url=options.base_url, verify=False, headers=dict(options.headers))
+    settings = ClientSettings(base_url=options.base_url, headers=dict(options.headers), **_tls(options))
     with build_client(settings) as client:
         try:
             login(client, spec)
@@ -122,7 +131,7 @@ def _wait_ready(process: subprocess.Popen[bytes], options: Options, log: IO[byte
                           " no `-d`), so the gate can stop it afterwards") if code == 0 else ""
             raise CannotEvaluate(f"the app exited with code {code}{foreground} before {url} answered:\n"
                                  f"{_tail(log, options)}")
-        why = _probe(url, timeout=2.0)
+        why = _probe(url, timeout=2.0, options=options)
         if why is None:
             return
         time.sleep(0.2)
@@ -163,7 +172,7 @@ def running_app(options: Options) -> Iterator[None]:
         yield
         return
     url = options.base_url + options.ready
-    if _probe(url, timeout=2.0) is None:
+    if _probe(url, timeout=2.0, options=options) is None:
         # Something already answers where the started app will listen: the gate would time the old one.
         raise CannotEvaluate(f"{url} already answers before `start` ran: another app holds the address; stop it,"
                              " or drop `start` to time the running app")

@@ -80,6 +80,8 @@ class Options:
     processes: int = 1
     timeout: float | None = None
     drain: float = 10.0
+    verify: bool = False  # certificates are not checked by default: the gate measures speed
+    ca_bundle: Path | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     login: Login | None = None
     baseline: Path | None = None
@@ -280,6 +282,15 @@ def _base_url(value: Any) -> str:
     return value.rstrip("/")
 
 
+def _ca_bundle(value: Any, root: Path) -> Path | None:
+    if value in (None, ""):
+        return None
+    path = root / value if isinstance(value, str) else None
+    if path is None or not path.is_file():
+        raise _fail("ca_bundle", "a PEM file of CA certificates", value)
+    return path
+
+
 def from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
     base_url, start = section.get("base_url"), _start(section.get("start"))
     if not base_url and not start:
@@ -297,6 +308,7 @@ def from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
     if arrival == 0:
         arrival = None
     baseline = section.get("baseline") or DEFAULT_BASELINE
+    ca_bundle = _ca_bundle(section.get("ca_bundle"), ctx.root)
     html = section.get("html")
     return Options(
         base_url=_base_url(base_url),
@@ -316,6 +328,8 @@ def from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
         processes=_number(section, "processes", 1, minimum=1, integer=True),
         timeout=_duration(section, "timeout", None),
         drain=_duration(section, "drain", 10.0),
+        verify=bool(section.get("verify", False)) or bool(ca_bundle),
+        ca_bundle=ca_bundle,
         headers=dict(section.get("headers") or {}),
         login=_login(section, routes),
         baseline=(ctx.root / baseline) if baseline else None,

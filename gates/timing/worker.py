@@ -29,6 +29,7 @@ monkey.patch_all()
 import gevent  # noqa: E402
 import gevent.event  # noqa: E402
 import gevent.pool  # noqa: E402
+import gevent.ssl  # noqa: E402
 import locust  # noqa: E402
 from locust import FastHttpUser, between, task  # noqa: E402
 from locust.contrib.fasthttp import FastHttpSession  # noqa: E402
@@ -128,6 +129,8 @@ def run_closed(spec: dict[str, Any], recorder: Recorder) -> bool:
 
     class GatesUser(FastHttpUser):
         host = spec["base_url"]
+        insecure = not spec.get("verify")
+        ssl_context_factory = staticmethod(_ssl_factory(spec))
         wait_time = between(*spec["think_time"])
         network_timeout = spec.get("request_timeout", 60.0)
         connection_timeout = spec.get("request_timeout", 60.0)
@@ -174,6 +177,18 @@ def run_closed(spec: dict[str, Any], recorder: Recorder) -> bool:
     return bool(runner.cpu_warning_emitted) or _cpu_busy(recorder)
 
 
+def _ssl_factory(spec: dict[str, Any]) -> Any:
+    """None (Locust's default) unless a CA bundle is given: then contexts trust that bundle only."""
+    ca_bundle = spec.get("ca_bundle")
+    if not ca_bundle:
+        return None
+
+    def factory(cafile: str | None = None) -> Any:
+        return gevent.ssl.create_default_context(cafile=ca_bundle)
+
+    return factory
+
+
 def _crash_listener(recorder: Recorder) -> Any:
     """Locust logs an exception in a user's task and goes on: the gate stops with it instead (exit 3)."""
 
@@ -190,6 +205,7 @@ def run_open(spec: dict[str, Any], recorder: Recorder) -> bool:
     env = Environment(host=spec["base_url"])
     env.events.request.add_listener(recorder.record)  # type: ignore[no-untyped-call]
     session = FastHttpSession(spec["base_url"], env.events.request, user=None, concurrency=spec["users"],
+                              insecure=not spec.get("verify"), ssl_context_factory=_ssl_factory(spec),
                               network_timeout=spec.get("request_timeout", 60.0),
                               connection_timeout=spec.get("request_timeout", 60.0))
     auth = log_in(session, login, headers, recorder) if login and any(r.get("auth") for r in routes) else {}

@@ -77,6 +77,7 @@ def test_ramp_forms() -> None:
     ({"routes": [{**ROUTE, "max_error_rate": 5}]}, "fraction"),
     ({"routes": [ROUTE], "base_url": "ftp://x"}, "base_url"),
     ({"routes": [ROUTE], "ready": "health"}, "ready: expected a path starting with /"),
+    ({"routes": [ROUTE], "ca_bundle": "no-such-ca.pem"}, "ca_bundle: expected a PEM file"),
 ])
 def test_bad_config_names_the_key(tmp_path: Path, section: dict[str, Any], message: str) -> None:
     with pytest.raises(ConfigError, match=message):

@@ -73,16 +73,22 @@ def test_a_login_that_answers_html_is_exit_3(app_url: str, tmp_path: Path) -> No
 
 def test_https_self_signed_behind_a_path_prefix(tmp_path: Path) -> None:
     trustme = pytest.importorskip("trustme")
-    cert = trustme.CA().issue_cert("127.0.0.1")
-    certfile, keyfile = tmp_path / "cert.pem", tmp_path / "key.pem"
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    certfile, keyfile, cafile = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
     cert.private_key_and_cert_chain_pem.write_to_path(str(certfile))
     cert.private_key_pem.write_to_path(str(keyfile))
+    ca.cert_pem.write_to_path(str(cafile))
     with timing_app.serve(prefix="/app", tls=(str(certfile), str(keyfile))) as url:
-        options = make_options({"base_url": url + "/", "ready": "/health", "duration": "1s", "min_requests": 1,
-                                "routes": [{"name": "fast", "path": "/fast", "p95_ms": 5000}]}, tmp_path)
-        check = run(options).checks[0]
-    assert check.status is Status.PASSED, check.message  # /app/fast answered: the prefix was kept
-    assert check.properties["error_rate"] == 0
+        section = {"base_url": url + "/", "ready": "/health", "duration": "1s", "min_requests": 1,
+                   "routes": [{"name": "fast", "path": "/fast", "p95_ms": 5000}]}
+        unverified = run(make_options(section, tmp_path)).checks[0]  # the default: speed, not certificates
+        with pytest.raises(CannotEvaluate, match="TLS.*set \\[timing\\] ca_bundle"):
+            run(make_options({**section, "verify": True}, tmp_path))
+        verified = run(make_options({**section, "ca_bundle": "ca.pem"}, tmp_path)).checks[0]
+    for check in (unverified, verified):
+        assert check.status is Status.PASSED, check.message  # /app/fast answered: the prefix was kept
+        assert check.properties["error_rate"] == 0
 
 
 def test_a_launcher_that_exits_0_leaving_the_app_running(tmp_path: Path) -> None:
