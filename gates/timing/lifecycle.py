@@ -24,6 +24,10 @@ TLS_HINT = (" (the certificate did not verify: set [timing] ca_bundle to the CA'
             " to time the app anyway)")
 
 
+# A cookie-session login may answer a redirect (a form's POST-then-redirect) with its cookie: that is success.
+LOGIN_STATUSES = (*range(200, 300), 301, 302, 303, 307, 308)
+
+
 def _tls(options: Options) -> dict[str, Any]:
     # Timing measures speed, not certificates: unless `verify` is set, a self-signed staging app is timed.
     return {"verify": options.verify, "ca_bundle": str(options.ca_bundle) if options.ca_bundle else None}
@@ -64,7 +68,8 @@ def check_login(options: Options) -> None:
     from gates.common.http import ClientSettings, LoginError, LoginSpec, build_client, login
 
     spec = LoginSpec(path=options.login.path, method=options.login.method, json=options.login.json,
-                     form=options.login.form, headers=options.login.headers, token=options.login.token)
+                     form=options.login.form, headers=options.login.headers, token=options.login.token,
+                     status=LOGIN_STATUSES if options.login.token is None else ())
     settings = ClientSettings(base_url=options.base_url, headers=dict(options.headers), **_tls(options))
     with build_client(settings) as client:
         try:

@@ -71,7 +71,9 @@ def log_in(session: FastHttpSession, login: dict[str, Any], headers: dict[str, s
 
     A login that answers 2xx without the configured token field (an HTML page, a JSON error) failed.
     """
-    kwargs: dict[str, Any] = {"name": LOGIN_NAME, "headers": {**headers, **login.get("headers", {})}}
+    # Not followed, as in the gate's own check: a failed form login redirects to a page that answers 200.
+    kwargs: dict[str, Any] = {"name": LOGIN_NAME, "headers": {**headers, **login.get("headers", {})},
+                              "allow_redirects": False}
     if login.get("json") is not None:
         kwargs["json"] = login["json"]
     elif login.get("form") is not None:
@@ -82,7 +84,8 @@ def log_in(session: FastHttpSession, login: dict[str, Any], headers: dict[str, s
         recorder.login(describe(exc, None))
         return {}
     status = getattr(response, "status_code", 0) or 0
-    if not 200 <= status < 300:
+    redirected = status in (301, 302, 303, 307, 308) and not login.get("token")  # a form login's success
+    if not (200 <= status < 300 or redirected):
         recorder.login(f"HTTP {status}" if status else describe(getattr(response, "error", None), None))
         return {}
     if not login.get("token"):

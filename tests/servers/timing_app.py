@@ -9,6 +9,7 @@
     GET  /big?kb=1024         a body of that many KiB
     POST /login               {"email", "password"} -> {"access_token"} + a session cookie
     POST /login-html          200 with an HTML page, whatever is sent (a login form, not an API)
+    POST /login-form          like /login, but answers 303 to / with the session cookie (a form login)
     GET  /private             200 with the bearer token or the session cookie, else 401
 
 `serve(stall_every=2.0, stall_ms=300)` also blocks the whole event loop for 300 ms every 2 s, like a
@@ -92,6 +93,14 @@ def make_app(stall_every: float = 0.0, stall_ms: float = 0.0) -> Starlette:
     async def login_html(request: Request) -> Response:
         return HTMLResponse("<html><form>Sign in</form></html>")
 
+    async def login_form(request: Request) -> Response:
+        answer = await login(request)
+        if answer.status_code != 200:
+            return RedirectResponse("/sign-in?failed=1", status_code=303)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie("session", TOKEN, httponly=True)
+        return response
+
     async def private(request: Request) -> Response:
         if request.headers.get("authorization") == f"Bearer {TOKEN}" or request.cookies.get("session") == TOKEN:
             return PlainTextResponse("welcome")
@@ -108,6 +117,7 @@ def make_app(stall_every: float = 0.0, stall_ms: float = 0.0) -> Starlette:
         Route("/health", fast), Route("/fast", fast), Route("/sleep/{ms:int}", sleep), Route("/error", error),
         Route("/contended", contended), Route("/login", login, methods=["POST"]), Route("/private", private),
         Route("/redirect", redirect), Route("/big", big), Route("/login-html", login_html, methods=["POST"]),
+        Route("/login-form", login_form, methods=["POST"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

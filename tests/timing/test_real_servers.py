@@ -159,3 +159,23 @@ def test_sigterm_stops_the_load_and_the_started_app(git_repo: Path) -> None:
         if gate.poll() is None:
             gate.kill()
             gate.wait()
+
+
+def test_a_form_login_that_redirects_with_its_cookie(app_url: str, tmp_path: Path) -> None:
+    options = make_options({
+        "base_url": app_url, "duration": "1s", "min_requests": 1,
+        "login": {"path": "/login-form", "json": {"email": timing_app.EMAIL, "password": timing_app.PASSWORD}},
+        "routes": [{"name": "private", "path": "/private", "auth": True, "p95_ms": 5000}],
+    }, tmp_path)
+    check = run(options).checks[0]
+    assert check.status is Status.PASSED, check.message
+    assert check.properties["error_rate"] == 0
+
+
+def test_a_form_login_that_fails_is_exit_3_not_its_redirect_target(app_url: str, tmp_path: Path) -> None:
+    options = make_options({
+        "base_url": app_url, "login": {"path": "/login-form", "json": {"email": "x", "password": "wrong"}},
+        "routes": [{"name": "private", "path": "/private", "auth": True}],
+    }, tmp_path)
+    with pytest.raises(CannotEvaluate, match="cannot log in"):
+        run(options)
