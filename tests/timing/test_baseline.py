@@ -44,7 +44,7 @@ def test_reference_is_the_median_of_like_runs_only() -> None:
 
 
 def test_update_then_block_on_regression(app_url: str, tmp_path: Path) -> None:
-    section = {"base_url": app_url, "update_baseline": True, "duration": "1.5s",
+    section = {"base_url": app_url, "update_baseline": True, "duration": "1s",
                "routes": [{"name": "sleepy", "path": "/sleep/120", "p95_ms": 2000}]}
     first = run(make_options(section, tmp_path))
     assert first.checks[0].status is Status.PASSED and first.metrics["baseline_updated"] is True
