@@ -104,7 +104,7 @@ def inconclusive(route: Route, figures: Figures, result: LoadResult, min_request
     if route.auth and result.login_ok == 0:
         detail = f": {result.login_error}" if result.login_error else ""
         return f"login failed for every simulated user{detail}"
-    if figures.requests < min_requests:
+    if figures.requests < max(1, min_requests):  # no sample is never a pass, whatever min_requests says
         return (f"only {figures.requests} requests measured (min_requests {min_requests}): "
                 "too few for a percentile; raise duration or users")
     return None

@@ -105,3 +105,15 @@ def test_a_generator_crash_or_garbage_result_is_exit_3(tmp_path: Path, content: 
     result.write_text(content if isinstance(content, str) else json.dumps(content))
     with open(tmp_path / "log", "w+b") as log, pytest.raises(CannotEvaluate, match=message):
         _read(options, _finished_child(), log, result)
+
+
+def test_a_route_without_samples_is_never_a_pass_even_with_min_requests_0(tmp_path: Path) -> None:
+    from gates.report import Status
+    from gates.timing.engine import LoadResult
+    from gates.timing.verdict import route_checks
+
+    options = make_options({"base_url": "http://127.0.0.1:9", "min_requests": 0,
+                            "routes": [{"name": "a", "path": "/"}]}, tmp_path)
+    result = LoadResult(users=3, routes={"a": RouteSamples((), (), ())}, locust_version="x", cpu_warning=False)
+    check = route_checks(options, result)[0]
+    assert check.status is Status.ERROR and "only 0 requests" in check.message
