@@ -101,7 +101,7 @@ def to_check(scope: Scope, scanner: Scanner, elapsed: float, options: Options,
     items = keep(scanner.found.values(), baseline, options.allow, suppressed)
     properties.update(suppressed_baseline=suppressed.baseline, suppressed_allow=suppressed.allowed)
     history = scope.group in ("history", "range") and any(item.origin.commit for item in items)
-    head = in_head(options.root, items) if history else None
+    head = in_head(options.root, items, options.cache_dir) if history else None
     findings = tuple(to_finding(item, head) for item in items)
     findings = tuple(sorted(findings, key=lambda f: (-f.severity.rank, f.rule, str(f.location))))
     notes = "; ".join(scope.notes)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -53,15 +54,24 @@ def settings_json() -> dict[str, Any]:
 
 
 def version() -> str:
-    from importlib.metadata import PackageNotFoundError
+    """detect-secrets' version without importing it (150 ms) nor importlib.metadata (15 ms a lookup)."""
+    from importlib.util import find_spec
+
+    spec = find_spec("detect_secrets")  # a top-level package: located, not executed
+    folders = list(spec.submodule_search_locations or []) if spec is not None else []
+    for folder in folders:
+        try:
+            found = _VERSION.search(Path(folder, "__version__.py").read_text(encoding="utf-8"))
+        except OSError:
+            continue
+        if found:
+            return found.group(1)
     from importlib.metadata import version as installed
 
-    try:
-        return installed("detect-secrets")  # without importing it (150 ms)
-    except PackageNotFoundError:
-        from detect_secrets.__version__ import VERSION
+    return installed("detect-secrets")
 
-        return str(VERSION)
+
+_VERSION = re.compile(r"""^VERSION\s*=\s*['"]([^'"]+)['"]""", re.MULTILINE)
 
 
 class DetectSecrets:

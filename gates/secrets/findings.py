@@ -8,6 +8,9 @@ the secret was found (gates.secrets.scanner.Located).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,17 +60,27 @@ class Head:
     paths: frozenset[str]  # every file in HEAD
 
 
-def in_head(root: Path, items: list[Located]) -> Head:
-    """One `git grep` for the values found in history, one `git ls-tree` for the files."""
-    if not git.has_commits(root):
+def in_head(root: Path, items: list[Located], memo_dir: Path | None = None) -> Head:
+    """One `git grep` for the values found in history, one `git ls-tree` for the files.
+
+    The answer depends only on HEAD's tree and what is asked, so with `memo_dir` (the history cache's
+    folder) an unchanged HEAD asked the same question is answered from the last run's file.
+    """
+    tree = git.run_git(root, "rev-parse", "-q", "--verify", "HEAD^{tree}", check=False).decode().strip()
+    if not tree:
         return Head({}, frozenset())
-    listed = git.run_git(root, "-c", "core.quotePath=false", "ls-tree", "-r", "-z", "--name-only", "HEAD",
-                         check=False)
-    paths = frozenset(p.decode("utf-8", "replace") for p in listed.split(b"\0") if p)
     # Short values ("test") would match everywhere; for those the file's presence decides.
     values = sorted({i.hit.secret for i in items
                      if i.origin.commit and len(i.hit.secret) >= 8 and "\n" not in i.hit.secret})
     values = values[:MAX_HEAD_LOOKUPS]
+    asked = sorted({i.origin.path for i in items})
+    memo = _HeadMemo(memo_dir, tree, values, asked) if memo_dir is not None else None
+    known = memo.read() if memo is not None else None
+    if known is not None:
+        return known
+    listed = git.run_git(root, "-c", "core.quotePath=false", "ls-tree", "-r", "-z", "--name-only", "HEAD",
+                         check=False)
+    paths = frozenset(p.decode("utf-8", "replace") for p in listed.split(b"\0") if p)
     where: dict[str, list[str]] = {v: [] for v in values}
     if values:
         # Patterns go on stdin, never on the command line where other users could read them.
@@ -78,7 +91,46 @@ def in_head(root: Path, items: list[Located]) -> Head:
             if len(parts) >= 2:
                 path = parts[0].decode("utf-8", "replace").removeprefix("HEAD:")
                 where.setdefault(parts[-1].decode("utf-8", "replace"), []).append(path)
-    return Head(where, paths)
+    head = Head(where, paths)
+    if memo is not None:
+        memo.write(head)
+    return head
+
+
+class _HeadMemo:
+    """The last `in_head` answer, keyed by HEAD's tree id and the question; values appear only as SHA-1."""
+
+    def __init__(self, directory: Path, tree: str, values: list[str], asked: list[str]) -> None:
+        self.path = directory / "secrets.head.json"  # not secrets-*.json: the commit cache prunes those
+        self.values = {_sha1(value): value for value in values}
+        self.asked = asked
+        self.key = _sha1("\0".join([tree, *sorted(self.values), "", *asked]))
+
+    def read(self) -> Head | None:
+        try:
+            document = json.loads(self.path.read_text(encoding="utf-8"))
+            if document.get("key") != self.key:
+                return None
+            where = {self.values[digest]: list(paths) for digest, paths in document["values"].items()}
+            return Head(where, frozenset(document["paths"]))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+    def write(self, head: Head) -> None:
+        digests = {value: digest for digest, value in self.values.items()}
+        document = {"key": self.key, "values": {digests[v]: paths for v, paths in head.values.items() if v in digests},
+                    "paths": [path for path in self.asked if path in head.paths]}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(document), encoding="utf-8")
+            temporary.replace(self.path)
+        except OSError:
+            return  # costs a `git grep` next time, nothing else
+
+
+def _sha1(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def to_finding(item: Located, head: Head | None) -> Finding:

@@ -41,7 +41,7 @@ class Options:
 
 def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
     root = ctx.root.resolve()
-    top = git.toplevel(root)
+    top, git_dir = _repository(root)
     paths, logs = _strings(section, "paths"), _strings(section, "logs")
     mode = _mode(section, ctx, top is not None, bool(paths or logs))
     spec = section.get("range") or (_stage_range(ctx) if mode == "range" else None)
@@ -72,7 +72,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         allow_shallow=bool(section.get("allow_shallow", False)),
         allow=parse_allow(section.get("allow") or []),
         max_file_bytes=_max_bytes(section.get("max_file_mb", DEFAULT_MAX_FILE_MB)),
-        cache_dir=_cache_dir(section.get("cache"), root, top is not None),
+        cache_dir=_cache_dir(section.get("cache"), root, git_dir),
     )
 
 
@@ -130,9 +130,21 @@ def _max_bytes(value: Any) -> int:
     return int(value * 1024 * 1024)
 
 
-def _cache_dir(value: Any, root: Path, in_git: bool) -> Path | None:
+def _repository(path: Path) -> tuple[Path | None, Path | None]:
+    """The work tree root and git directory holding `path` (None, None outside a repository): one git call."""
+    try:
+        out = git.run_git(path, "rev-parse", "--show-toplevel", "--absolute-git-dir", check=False)
+    except (git.GitError, OSError):
+        return None, None
+    lines = out.decode("utf-8", "replace").splitlines()
+    if len(lines) != 2 or not lines[0] or not lines[1]:
+        return None, None
+    return Path(lines[0]), Path(lines[1]).resolve()
+
+
+def _cache_dir(value: Any, root: Path, git_dir: Path | None) -> Path | None:
     if value is not None and str(value).lower() in CACHE_OFF:
         return None
     if value:
         return root / str(value)
-    return git.git_dir(root) / "gates-cache" if in_git else None
+    return git_dir / "gates-cache" if git_dir is not None else None

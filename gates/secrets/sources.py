@@ -37,11 +37,12 @@ class Scope:
 def history(root: Path, scanner: Scanner, allow_shallow: bool, cache: CleanCommits | None,
             progress: Progress) -> Scope:
     scope = Scope("history (all refs)", "history")
-    if not git.has_commits(root) and not git.git_text(root, "for-each-ref", "--count=1"):
+    commits = git.rev_list(root, "--reverse", "--all")  # every ref and HEAD: empty means no commits yet
+    if not commits:
         scope.notes.append("no commits yet")
         return scope
     if git.is_shallow(root):
-        visible = git.count_commits(root, "--all")
+        visible = len(commits)
         if not allow_shallow:
             scope.error = f"shallow clone: only {visible} commits of the history are here. {SHALLOW_FIX}"
             scope.properties["commits_visible"] = visible
@@ -49,7 +50,6 @@ def history(root: Path, scanner: Scanner, allow_shallow: bool, cache: CleanCommi
         scope.notes.append(f"shallow clone: scanned only the {visible} commits this clone has (--allow-shallow)")
         scope.properties["shallow"] = True
         cache = None  # a boundary commit's patch changes once its parents are fetched
-    commits = git.rev_list(root, "--reverse", "--all")
     todo = commits if cache is None else [c for c in commits if not cache.known(c)]
     scope.properties["commits_cached"] = len(commits) - len(todo)
     if cache is not None:

@@ -9,14 +9,15 @@ changes, tests) never start a process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Sequence
-from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING
 
 from gates.secrets.detectors import DetectSecrets
 from gates.secrets.rules import Hit, detect
+
+if TYPE_CHECKING:  # multiprocessing and concurrent.futures (7 ms) load only when a worker starts
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 PARALLEL_AFTER = 400  # candidate lines before a worker process pays for its start
 Batch = Sequence[tuple[str, str]]  # (path, line)
@@ -54,6 +55,9 @@ class Job:
         if self._hits is not None:
             return self._hits
         if self.future is not None:
+            from concurrent.futures import CancelledError
+            from concurrent.futures.process import BrokenProcessPool
+
             try:
                 self._hits = self.future.result()
             except (BrokenProcessPool, OSError, CancelledError):  # a dead worker costs time, never findings
@@ -70,7 +74,7 @@ def _detect_here(batch: Batch, ds: DetectSecrets) -> list[list[Hit]]:
 class Detector:
     def __init__(self, ds: DetectSecrets, parallel: bool = True) -> None:
         self.ds = ds
-        self.parallel = parallel and _can_fork()
+        self.parallel = parallel  # and the system can fork: asked when a worker would start
         self.submitted = 0
         self._pool: ProcessPoolExecutor | None = None
         self._waiting: list[Job] = []  # jobs from before the worker started
@@ -80,16 +84,25 @@ class Detector:
         self.submitted += len(batch)
         job = Job(batch, self.ds, None)
         if self._pool is None and self.parallel and self.submitted > PARALLEL_AFTER:
-            context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_worker)
-            for waiting in self._waiting:
-                waiting.future = self._pool.submit(_detect_batch, list(waiting.batch))
-            self._waiting = []
+            self._start_worker()
         if self._pool is not None:
             job.future = self._pool.submit(_detect_batch, list(batch))
         elif self.parallel:
             self._waiting.append(job)
         return job
+
+    def _start_worker(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        waiting, self._waiting = self._waiting, []
+        if not _can_fork():
+            self.parallel = False  # the waiting jobs are detected here when collected
+            return
+        context = multiprocessing.get_context("fork")
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_worker)
+        for job in waiting:
+            job.future = self._pool.submit(_detect_batch, list(job.batch))
 
     def share(self, jobs: Sequence[Job]) -> None:
         """Once reading is done, this process takes batches from the back while the worker works from the front."""
@@ -105,4 +118,6 @@ class Detector:
 
 
 def _can_fork() -> bool:
+    import multiprocessing
+
     return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods() and (os.cpu_count() or 1) > 1
