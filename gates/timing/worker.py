@@ -36,6 +36,10 @@ from locust.contrib.fasthttp import FastHttpSession  # noqa: E402
 from locust.env import Environment  # noqa: E402
 from locust.exception import StopUser  # noqa: E402
 
+# Run with -I, this process sees no PYTHONPATH: a gates run from a source tree (not installed) is found
+# where this file lives, after everything installed.
+sys.path.append(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
 from gates.timing.recorder import LOGIN_NAME, Recorder, describe  # noqa: E402
 
 # Everything imported so far lives as long as the process: out of the collector's reach, a full collection
