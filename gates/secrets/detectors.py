@@ -99,6 +99,12 @@ class DetectSecrets:
         self._stack.close()
         self._entered = False
 
+    def load(self) -> None:
+        """Import detect-secrets and enter its settings now (before a worker is forked, so it inherits them)."""
+        if not self._entered:
+            self._enter()
+        from detect_secrets.core import scan  # noqa: F401  (the plugins and filters scan_line uses)
+
     def file_is_filtered(self, path: str) -> bool:
         """detect-secrets' file-name filters (lock files, non-text extensions)."""
         cached = self._file_filtered.get(path)

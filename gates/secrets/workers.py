@@ -99,6 +99,9 @@ class Detector:
         if not _can_fork():
             self.parallel = False  # the waiting jobs are detected here when collected
             return
+        # This process needs detect-secrets too (it takes batches back at the end): importing it once
+        # here, before the fork, spares the worker its own 80 ms import.
+        self.ds.load()
         context = multiprocessing.get_context("fork")
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_init_worker)
         for job in waiting:
