@@ -68,4 +68,17 @@ def cli(ctx: click.Context, config_path: Path | None, debug: bool) -> None:
 
 
 def main() -> None:
+    _terminate_like_interrupt()
     cli(prog_name="gates")
+
+
+def _terminate_like_interrupt() -> None:
+    """A cancelled CI job sends SIGTERM: unwind as for Ctrl-C, so servers and apps a gate started are stopped."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM must not cut the cleanup short
+        raise KeyboardInterrupt("SIGTERM")
+
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, interrupt)

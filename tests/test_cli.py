@@ -131,3 +131,20 @@ def test_gate_help_imports_nothing_heavy(gate: str) -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "LOADED []", done.stdout[-500:]
+
+
+def test_sigterm_unwinds_like_ctrl_c(git_repo: Path) -> None:
+    import signal
+    import time
+
+    from tests.servers.http_app import refused_port
+
+    with refused_port() as port:
+        gates = str(Path(sys.executable).parent / "gates")
+        process = subprocess.Popen([gates, "smoke", "--base-url", f"http://127.0.0.1:{port}", "--wait", "60s"],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        time.sleep(1.5)  # let it start polling
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=60)
+    assert process.returncode == 130, out
+    assert "gates: interrupted" in out
