@@ -11,7 +11,7 @@ from gates.report import Severity
 from gates.secrets.detectors import DetectSecrets
 from gates.secrets.prefilter import is_candidate
 from gates.secrets.rules import detect, is_env_file
-from tests.secrets.fakes import ANON, LOCKFILE_LINES, NEGATIVES, POSITIVES, SERVICE_ROLE, STRIPE_TEST
+from tests.secrets.fakes import ANON, LOCKFILE_LINES, NEGATIVES, POSITIVES, SERVICE_ROLE, STRIPE_TEST, rand
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +109,12 @@ def test_prefilter_keeps_every_detect_secrets_plugin(ds: DetectSecrets, kind: st
     """No finding lost: each plugin's positive reaches the plugins through the prefilter."""
     assert kind in {raw.type for raw in ds.scan_line("app/settings.py", line)}, "the sample must be a positive"
     assert is_candidate(line)
+
+
+def test_prefilter_measures_quoted_runs_as_the_base64_plugin_does() -> None:
+    high = rand(40, seed=99)  # random letters and digits: above 4.5 bits
+    low = "x" * 12 + "y" * 12 + "z" * 6  # 30 characters, under 2 bits (and not hex)
+    assert is_candidate(f'x = "{high}"') and is_candidate(f"x = '{high}'")
+    assert not is_candidate(f'label = "{low}"')
+    # every quote starts a run, however a left-to-right scan would pair them
+    assert is_candidate(f'"{low}"{high}"')
