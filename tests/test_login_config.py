@@ -60,3 +60,13 @@ def test_edge_command_refuses_a_literal_password(git_repo: Path) -> None:
     result = CliRunner().invoke(cli, ["edge"])
     assert result.exit_code == 2
     assert "[edge.login] json.password: a literal credential in the config" in result.output
+
+
+def test_timing_refuses_a_literal_password(git_repo: Path) -> None:
+    # timing keeps its own Login shape (it is shipped to the load generator) but makes the same check
+    (git_repo / "gates.toml").write_text(
+        '[timing]\nbase_url = "http://127.0.0.1:9"\n[[timing.routes]]\nname = "home"\npath = "/"\nauth = true\n'
+        '[timing.login]\npath = "/login"\njson = { password = "typed-in" }\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["timing"])
+    assert result.exit_code == 2
+    assert "[timing.login] json.password: a literal credential in the config" in result.output

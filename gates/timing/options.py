@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gates.common.duration import parse_duration
+from gates.common.login_config import refuse_literal_credentials
 from gates.context import GateContext
 from gates.errors import ConfigError, NotConfigured
 from gates.schema import describe
@@ -231,13 +232,14 @@ def _routes(section: Mapping[str, Any]) -> tuple[Route, ...]:
     return routes
 
 
-def _login(section: Mapping[str, Any], routes: Sequence[Route]) -> Login | None:
+def _login(section: Mapping[str, Any], routes: Sequence[Route], ctx: GateContext) -> Login | None:
     raw = section.get("login")
     if raw is None:
         if any(route.auth for route in routes):
             names = ", ".join(route.name for route in routes if route.auth)
             raise ConfigError(f"[timing] login: routes with auth = true ({names}) need a [timing.login] table")
         return None
+    refuse_literal_credentials("timing", ctx)  # credentials come from ${ENV} only
     if not isinstance(raw, dict) or not isinstance(raw.get("path"), str):
         raise _fail("login", "a table with at least path", raw)
     return Login(path=raw["path"], method=str(raw.get("method", "POST")).upper(),
@@ -331,7 +333,7 @@ def from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
         verify=bool(section.get("verify", False)) or bool(ca_bundle),
         ca_bundle=ca_bundle,
         headers=dict(section.get("headers") or {}),
-        login=_login(section, routes),
+        login=_login(section, routes, ctx),
         baseline=(ctx.root / baseline) if baseline else None,
         update_baseline=bool(section.get("update_baseline", False)),
         baseline_runs=_number(section, "baseline_runs", 5, minimum=1, integer=True),
