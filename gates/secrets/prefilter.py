@@ -13,8 +13,8 @@ detector's own pattern:
 - for detectors that need a word next to a long value (IBM, SoftLayer, Cloudant, AWS secret keys,
   npm `_authToken`): a run of >= 20 token characters holding a digit (or 24 lowercase letters) on a
   line that also says key, pw, pass, token, secret or aws;
-- the entropy plugins: a quoted run of base64 characters whose entropy is above 4.5 bits (measured
-  here, as the plugin does), or of >= 8 hex digits (3 bits). The public-IP plugin needs nothing:
+- the entropy plugins: a quoted run of base64 characters whose entropy is above 4.5 bits, or of hex
+  digits above 3 bits (measured here, as the plugins do). The public-IP plugin needs nothing:
   detect-secrets' own filter drops every value without a letter, so it never reports an IPv4 address.
 
 Each pattern starts with a literal where it can, which `re` finds at memchr speed; one alternation of
@@ -48,7 +48,8 @@ _ANCHORS = tuple(re.compile(p) for p in (
     # key prefixes, with enough of the key after them not to fire on words
     rb"gh[pousr]_[A-Za-z0-9_]{20}", rb"github_pat_", rb"gl(?:pat|dt|rt|ptt|soat|oas|cbt|imt|agent|ft)-",
     rb"GR1348941", rb"sk-[A-Za-z0-9_\-]{20}", rb"k_(?:live|test)_", rb"AIza", rb"GOCSPX-", rb"hf_[A-Za-z0-9]{30}",
-    rb"npm_[A-Za-z0-9]{36}", rb"pypi-", rb"re_[A-Za-z0-9]{8}", rb"key-[0-9a-f]{32}", rb"SG\.", rb"sq0csp-",
+    rb"npm_[A-Za-z0-9]{36}", rb"pypi-", rb"re_[A-Za-z0-9]{8,}_[A-Za-z0-9]{16}", rb"key-[0-9a-f]{32}",
+    rb"SG\.", rb"sq0csp-",
     rb"A(?:3T|KIA|SIA|BIA|CCA)[A-Z0-9]{16}", rb"T3BlbkFJ", rb"AccountKey",
     # other detectors' literal parts
     rb"token=",  # a token in a URL query string
@@ -60,8 +61,6 @@ _ANCHORS = tuple(re.compile(p) for p in (
     rb"-us[0-9]",  # Mailchimp
     rb"AC[a-z0-9]{32}", rb"SK[a-z0-9]{32}",  # Twilio
     rb"-[0-9a-f]{8}-[0-9a-f]{8}",  # Mailgun
-    # the hex entropy plugin: a quoted run of hex digits long enough to reach its limit
-    rb'"[0-9a-fA-F]{8}', rb"'[0-9a-fA-F]{8}",
 ))
 # The base64 entropy plugin reports a quoted run of its characters whose Shannon entropy is above
 # 4.5 bits (23 symbols at least). Quoted runs are common (1,700 on the benchmark, most of them prose
@@ -70,13 +69,20 @@ _ANCHORS = tuple(re.compile(p) for p in (
 # own regex may pair them.
 _QUOTED = tuple(re.compile(quote + b"(?=(" + _TOKEN + b"{23,})" + quote + b")") for quote in (b'"', b"'"))
 BASE64_LIMIT = 4.5  # detect-secrets' Base64HighEntropyString default
+# The same for the hex plugin (3 bits, so 9 digits at least; its extra penalty for all-digit runs only
+# lowers the figure, so the plain entropy above 3 is a necessary condition).
+_QUOTED_HEX = tuple(re.compile(quote + b"(?=([0-9a-fA-F]{9,})" + quote + b")") for quote in (b'"', b"'"))
+HEX_LIMIT = 3.0
 _ENTROPY_SLACK = 1e-6  # float rounding differs from the plugin's summation order: never drop a borderline run
 
 
 def candidate_positions(data: bytes) -> list[int]:
     """Offsets in `data` (many lines) where something a detector needs appears (unsorted, may repeat)."""
     found = [m.start() for anchor in _ANCHORS for m in anchor.finditer(data)]
-    found.extend(m.start() for quoted in _QUOTED for m in quoted.finditer(data) if _high_entropy(m.group(1)))
+    found.extend(m.start() for quoted in _QUOTED for m in quoted.finditer(data)
+                 if _entropy(m.group(1)) > BASE64_LIMIT - _ENTROPY_SLACK)
+    found.extend(m.start() for quoted in _QUOTED_HEX for m in quoted.finditer(data)
+                 if _entropy(m.group(1)) > HEX_LIMIT - _ENTROPY_SLACK)
     lowered = data.lower()
     lines: set[int] = set()
     for word in _CONTEXT:
@@ -99,10 +105,10 @@ def candidate_positions(data: bytes) -> list[int]:
     return found
 
 
-def _high_entropy(run: bytes) -> bool:
+def _entropy(run: bytes) -> float:
+    """Shannon entropy in bits per symbol, as detect-secrets' entropy plugins compute it."""
     size = len(run)
-    entropy = -sum(n / size * math.log2(n / size) for n in Counter(run).values())
-    return entropy > BASE64_LIMIT - _ENTROPY_SLACK
+    return -sum(n / size * math.log2(n / size) for n in Counter(run).values())
 
 
 def _line_end(data: bytes, position: int) -> int:
@@ -112,8 +118,8 @@ def _line_end(data: bytes, position: int) -> int:
 
 def fingerprint() -> str:
     """Changes whenever the prefilter does (part of the cache key)."""
-    patterns = (_KEYWORDS, _RUN, _LETTERS24, *_ANCHORS, *_QUOTED)
-    return "|".join(p.pattern.decode("utf-8", "replace") for p in patterns) + repr((_CONTEXT, BASE64_LIMIT))
+    patterns = (_KEYWORDS, _RUN, _LETTERS24, *_ANCHORS, *_QUOTED, *_QUOTED_HEX)
+    return "|".join(p.pattern.decode("utf-8", "replace") for p in patterns) + repr((_CONTEXT, BASE64_LIMIT, HEX_LIMIT))
 
 
 def is_candidate(text: str) -> bool:

@@ -68,9 +68,7 @@ def test_files_on_disk_over_a_block_and_the_size_cap(git_repo: Path) -> None:
 
 
 def test_many_candidates_use_the_worker_and_keep_order(git_repo: Path) -> None:
-    import uuid
-
-    ids = [f'id_{i} = "{uuid.UUID(int=i * 7919 + 12345)}"' for i in range(1500)]  # candidates, never findings
+    ids = [f"secret_{i} = load_secret({i})" for i in range(1500)]  # candidates (a keyword), never findings
     first = commit(git_repo, {"ids.py": "\n".join(ids) + f"\ntoken = {GITHUB_CLASSIC}\n"})
     commit(git_repo, {"again.py": f"token = {GITHUB_CLASSIC}\n"})
     report = scan(git_repo)
