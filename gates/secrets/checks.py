@@ -63,7 +63,7 @@ def _git_scope(options: Options, scanner: Scanner, progress: Progress) -> Scope:
             assert options.range is not None
             return sources.commit_range(options.root, options.range, scanner, options.allow_shallow, progress)
         cache = CleanCommits(options.cache_dir) if options.cache_dir is not None else None
-        scope = sources.history(options.root, scanner, options.allow_shallow, cache, progress)
+        scope = sources.history(options.root, scanner, options.allow_shallow, cache, progress, options.shallow)
         if cache is not None:
             cache.save()
         return scope

@@ -37,11 +37,12 @@ class Options:
     max_file_bytes: int = int(DEFAULT_MAX_FILE_MB * 1024 * 1024)
     cache_dir: Path | None = None
     use_baseline: bool = True  # False when writing a baseline: every finding counts
+    shallow: bool | None = None  # what git said while the options were read (spares a call); None: ask it
 
 
 def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
     root = ctx.root.resolve()
-    top, git_dir = _repository(root)
+    top, git_dir, shallow = _repository(root)
     paths, logs = _strings(section, "paths"), _strings(section, "logs")
     mode = _mode(section, ctx, top is not None, bool(paths or logs))
     spec = section.get("range") or (_stage_range(ctx) if mode == "range" else None)
@@ -73,6 +74,7 @@ def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options
         allow=parse_allow(section.get("allow") or []),
         max_file_bytes=_max_bytes(section.get("max_file_mb", DEFAULT_MAX_FILE_MB)),
         cache_dir=_cache_dir(section.get("cache"), root, git_dir),
+        shallow=shallow,
     )
 
 
@@ -130,16 +132,17 @@ def _max_bytes(value: Any) -> int:
     return int(value * 1024 * 1024)
 
 
-def _repository(path: Path) -> tuple[Path | None, Path | None]:
-    """The work tree root and git directory holding `path` (None, None outside a repository): one git call."""
+def _repository(path: Path) -> tuple[Path | None, Path | None, bool | None]:
+    """The work tree root, git directory and shallowness of the repository holding `path`: one git call."""
     try:
-        out = git.run_git(path, "rev-parse", "--show-toplevel", "--absolute-git-dir", check=False)
+        out = git.run_git(path, "rev-parse", "--show-toplevel", "--absolute-git-dir", "--is-shallow-repository",
+                          check=False)
     except (git.GitError, OSError):
-        return None, None
+        return None, None, None
     lines = out.decode("utf-8", "replace").splitlines()
-    if len(lines) != 2 or not lines[0] or not lines[1]:
-        return None, None
-    return Path(lines[0]), Path(lines[1]).resolve()
+    if len(lines) != 3 or not lines[0] or not lines[1] or lines[2] not in ("true", "false"):
+        return None, None, None
+    return Path(lines[0]), Path(lines[1]).resolve(), lines[2] == "true"
 
 
 def _cache_dir(value: Any, root: Path, git_dir: Path | None) -> Path | None:

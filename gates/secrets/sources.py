@@ -35,13 +35,13 @@ class Scope:
 
 
 def history(root: Path, scanner: Scanner, allow_shallow: bool, cache: CleanCommits | None,
-            progress: Progress) -> Scope:
+            progress: Progress, shallow: bool | None = None) -> Scope:
     scope = Scope("history (all refs)", "history")
     commits = git.rev_list(root, "--reverse", "--all")  # every ref and HEAD: empty means no commits yet
     if not commits:
         scope.notes.append("no commits yet")
         return scope
-    if git.is_shallow(root):
+    if git.is_shallow(root) if shallow is None else shallow:
         visible = len(commits)
         if not allow_shallow:
             scope.error = f"shallow clone: only {visible} commits of the history are here. {SHALLOW_FIX}"
