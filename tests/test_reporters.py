@@ -176,3 +176,46 @@ def test_no_reporter_writes_a_planted_secret(render: str) -> None:
         text = module.format([report])
     assert PLANTED not in text and PLANTED[4:] not in text
     assert opaque not in text
+
+
+def test_junit_times_are_surefire_numbers_and_the_file_has_no_disabled_attribute(tmp_path: Path) -> None:
+    report = Report("smoke", (Check("tiny", Status.PASSED, 1e-5), Check("tiny2", Status.PASSED, 2e-5),
+                              Check("neg", Status.PASSED, -0.5), Check("nan", Status.PASSED, float("nan"))))
+    text = junit.format([report])
+    root = validate_junit(text)
+    times = [e.get("time") for e in root.iter() if e.get("time") is not None]
+    assert times and all("e" not in t and "-" not in t and "n" not in t for t in times), times
+    assert "disabled" not in text
+    path = tmp_path / "j.xml"
+    path.write_text(text, encoding="utf-8")
+    assert junitparser.JUnitXml.fromfile(str(path)).time >= 0
+
+
+def test_junit_awkward_names_text_and_gates(tmp_path: Path) -> None:
+    long_name = "n" * 5000
+    checks = (
+        Check("line one\nline two\r\n", Status.FAILED, message="bad ]]> end", output="ünïcødé ✓ ]]> <x/> &amp;"),
+        Check(long_name, Status.PASSED),
+        Check("dup", Status.PASSED), Check("dup", Status.PASSED),
+    )
+    text = junit.format([Report("my.dotted.gate", checks), Report("empty", ())])
+    root = validate_junit(text)
+    cases = list(root.iter("testcase"))
+    assert cases[0].get("name") == "line one line two"
+    assert len(cases[1].get("name") or "") <= 300
+    assert cases[0].find("system-out").text == "ünïcødé ✓ ]]> <x/> &amp;"  # type: ignore[union-attr]
+    assert len({(c.get("classname"), c.get("name")) for c in cases}) == 4
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert suites["gates.empty"].get("tests") == "0" and suites["gates.my.dotted.gate"].get("tests") == "4"
+    path = tmp_path / "j.xml"
+    path.write_text(text, encoding="utf-8")
+    assert [s.name for s in junitparser.JUnitXml.fromfile(str(path))] == ["gates.my.dotted.gate", "gates.empty"]
+
+
+def test_junit_caps_a_huge_output() -> None:
+    big = "x" * (2 * 1024 * 1024)
+    report = Report("smoke", tuple(Check(f"c{i}", Status.FAILED, output=big, message="m") for i in range(8)))
+    text = junit.format([report])
+    assert len(text.encode()) < 10 * 1024 * 1024
+    validate_junit(text)
+    assert "more characters not shown" in text

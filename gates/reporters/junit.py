@@ -16,54 +16,95 @@ from gates.redact import Redactor
 from gates.report import Check, Report, Status
 from gates.reporters.text import cap, clean, figure_text, one_line, redactor_for
 
+# Names are table cells in every reader (GitLab, dorny, Jenkins): one line, bounded.
+MAX_NAME_CHARS = 300
+# The whole file stays well under what CI readers load comfortably (GitLab rejects large reports);
+# long outputs share this budget, each still capped by text.MAX_OUTPUT_CHARS.
+MAX_TEXT_BUDGET = 8 * 1024 * 1024
+
+
+def seconds(value: float) -> str:
+    """Surefire's time format as the Jenkins XSD allows it: digits and a dot, never an exponent or a sign."""
+    if not value or value != value or value < 0 or value == float("inf"):
+        return "0.000"
+    return f"{value:.3f}"
+
+
+class _Budget:
+    def __init__(self, chars: int) -> None:
+        self.left = chars
+
+    def take(self, text: str) -> str:
+        # Once the budget is spent each text still keeps its first KiB: the start says what went wrong.
+        text = cap(text, max(self.left, 1024))
+        self.left = max(0, self.left - len(text))
+        return text
+
 
 def format(reports: Sequence[Report], name: str = "launch-gates") -> str:
     redact = redactor_for(reports)
-    suites = [_suite(report, redact) for report in reports]
+    budget = _Budget(MAX_TEXT_BUDGET)
+    suites = [_suite(report, redact, budget) for report in reports]
     root = ET.Element("testsuites")
     totals = {"tests": 0, "failures": 0, "errors": 0}
     elapsed = 0.0
     for suite in suites:
         element = suite.build_xml_doc()
+        # junit-xml writes `disabled`, which the Jenkins XSD does not allow on <testsuite>, and the
+        # suite time as str(sum) ("1e-05", negative sums): rewrite both to what the XSD accepts.
+        element.attrib.pop("disabled", None)
+        suite_time = 0.0
+        for case in element.iter("testcase"):
+            if "time" in case.attrib:
+                value = max(0.0, float(case.get("time") or 0))
+                suite_time += value
+                case.set("time", seconds(value))
+        element.set("time", seconds(suite_time))
         for key in totals:
             totals[key] += int(element.get(key, "0"))
-        elapsed += float(element.get("time", "0") or 0)
+        elapsed += suite_time
         root.append(element)
-    root.set("name", name)
-    root.set("time", f"{elapsed:.3f}")
+    root.set("name", clean(redact(name)))
+    root.set("time", seconds(elapsed))
     for key, value in totals.items():
         root.set(key, str(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
 
-def _suite(report: Report, redact: Redactor) -> TestSuite:
-    properties = {f"gate.{k}": clean(redact(figure_text(v))) for k, v in report.metrics.items()}
+def _line(redact: Redactor, text: str, limit: int = MAX_NAME_CHARS) -> str:
+    return one_line(clean(redact(text)), limit)
+
+
+def _suite(report: Report, redact: Redactor, budget: _Budget) -> TestSuite:
+    gate = _line(redact, report.gate)
+    properties = {_line(redact, f"gate.{k}"): clean(redact(figure_text(v))) for k, v in report.metrics.items()}
     cases = []
     seen: set[tuple[str, str]] = set()
     for check in report.checks:
-        case = _case(report.gate, check, redact, seen)
+        case = _case(gate, check, redact, seen, budget)
         cases.append(case)
         for key, value in check.properties.items():
-            properties[f"{case.name}.{key}"] = clean(redact(figure_text(value)))
-    return TestSuite(f"gates.{report.gate}", cases, properties=properties or None)
+            properties[_line(redact, f"{case.name}.{key}", 2 * MAX_NAME_CHARS)] = clean(redact(figure_text(value)))
+    return TestSuite(f"gates.{gate}", cases, properties=properties or None)
 
 
-def _case(gate: str, check: Check, redact: Redactor, seen: set[tuple[str, str]]) -> TestCase:
-    classname = f"gates.{gate}.{check.group}" if check.group else f"gates.{gate}"
-    name = _unique(clean(redact(check.name)) or "check", classname, seen)
+def _case(gate: str, check: Check, redact: Redactor, seen: set[tuple[str, str]], budget: _Budget) -> TestCase:
+    group = _line(redact, check.group)
+    classname = f"gates.{gate}.{group}" if group else f"gates.{gate}"
+    name = _unique(_line(redact, check.name) or "check", classname, seen)
     location = check.location
     case = TestCase(
         name,
         classname=classname,
-        elapsed_sec=round(check.duration_s, 6),
-        stdout=cap(clean(redact(check.output))) or None,
-        file=clean(redact(location.path)) if location and location.path else None,
-        line=location.line if location and location.line else None,
+        elapsed_sec=max(0.0, round(check.duration_s, 6)),
+        stdout=budget.take(cap(clean(redact(check.output)))) or None,
+        file=_line(redact, location.path, 4096) if location and location.path else None,
+        line=location.line if location and location.line and location.line > 0 else None,
     )
     message = clean(redact(one_line(_message(check))))
-    details = cap(clean(redact(_details(check))))
-    rule = check.findings[0].rule if check.findings else "gates"
+    details = budget.take(cap(clean(redact(_details(check)))))
+    rule = _line(redact, check.findings[0].rule) if check.findings else "gates"
     if check.status is Status.FAILED:
         case.add_failure_info(message=message or "failed", output=details or None, failure_type=rule)
     elif check.status is Status.ERROR:
