@@ -72,3 +72,13 @@ def test_warm_rescan_writes_no_cache_file(git_repo: Path) -> None:
     scan(git_repo)
     assert cache_file.stat().st_mtime_ns == touched
     assert written <= touched
+
+
+def test_cached_rescan_of_long_lines_and_crlf_files(git_repo: Path) -> None:
+    bundle = "var a=" + "x" * 5000 + f';var k="{STRIPE_LIVE}";' + "y" * 5000 + "\n"  # scanned in windows
+    commit(git_repo, {"dist/app.js": bundle, "win.py": f"token = {GITHUB_CLASSIC}\r\nx = 1\r\n"})
+    commit(git_repo, {"dist/app.js": "var a=1\n"})
+    fresh = scan(git_repo, cache="off")
+    assert sorted(f.rule for f in fresh.findings) == ["github-token", "stripe-live-key"]
+    scan(git_repo)
+    assert_same(fresh, scan(git_repo))
