@@ -219,3 +219,59 @@ def test_junit_caps_a_huge_output() -> None:
     assert len(text.encode()) < 10 * 1024 * 1024
     validate_junit(text)
     assert "more characters not shown" in text
+
+
+def test_sarif_uris_regions_security_and_redaction() -> None:
+    from gates.report import Finding, Location, Severity
+
+    opaque = "zq9-opaque-secret-value"
+    findings = (
+        Finding("k", "m", Severity.ERROR, Location("dir with space/café#1.py", 0, opaque, 0)),
+        Finding("k", "", Severity.WARNING, Location(".\\win\\path.py", 3, None, -1)),
+    )
+    report = Report("secrets", (Check("c", Status.FAILED, findings=findings),), secrets=frozenset({opaque}))
+    text = sarif.format([report])
+    assert opaque not in text
+    run = json.loads(text)["runs"][0]
+    first, second = run["results"]
+    assert first["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "dir%20with%20space/caf%C3%A9%231.py"
+    assert "region" not in first["locations"][0]["physicalLocation"]
+    assert second["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "win/path.py"
+    assert second["locations"][0]["physicalLocation"]["region"] == {"startLine": 3}
+    assert second["message"]["text"]
+    rule = run["tool"]["driver"]["rules"][0]
+    assert rule["help"]["text"] and rule["properties"]["tags"] == ["security"]
+    assert 0.0 <= float(rule["properties"]["security-severity"]) <= 10.0
+
+
+def test_sarif_caps_results_at_githubs_limit() -> None:
+    from gates.report import Finding, Location, Severity
+
+    findings = tuple(Finding("r", f"m{i}", Severity.WARNING, Location("a.py", i + 1)) for i in range(25_001))
+    worst = Finding("r", "worst", Severity.ERROR, Location("a.py", 1))
+    report = Report("smoke", (Check("c", Status.FAILED, findings=(*findings, worst)),))
+    results = json.loads(sarif.format([report]))["runs"][0]["results"]
+    assert len(results) == sarif.MAX_RESULTS and results[0]["message"]["text"] == "worst"
+
+
+def test_github_step_summary_stays_under_one_mib(tmp_path: Path) -> None:
+    checks = tuple(Check(f"check-{i}-" + "x" * 150, Status.FAILED, message="y" * 190) for i in range(4000))
+    summary = tmp_path / "s"
+    summary.write_text("earlier step output\n", encoding="utf-8")
+    github.append_step_summary([Report("smoke", checks)], {"GITHUB_STEP_SUMMARY": str(summary)})
+    data = summary.read_bytes()
+    assert len(data) <= github.MAX_STEP_SUMMARY_BYTES
+    assert data.startswith(b"earlier step output\n") and b"1 MiB step-summary limit" in data
+
+
+def test_console_survives_an_ascii_stdout_and_a_narrow_terminal() -> None:
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="ascii")
+    console.render([mixed_report()], console.make_console(stream))
+    stream.flush()
+    assert b"history" in raw.getvalue()
+    narrow = io.StringIO()
+    from rich.console import Console
+
+    console.render([mixed_report()], Console(file=narrow, width=20))
+    assert "AKIAIOSFODNN7ABCDEFG" not in narrow.getvalue() and narrow.getvalue()

@@ -22,7 +22,19 @@ LABEL = {Status.PASSED: "pass", Status.FAILED: "FAIL", Status.ERROR: "ERROR", St
 
 def make_console(stream: IO[str] | None = None) -> Console:
     stream = stream or sys.stdout
+    _never_crash_on_encoding(stream)
     return Console(file=stream, highlight=False, soft_wrap=False, width=None if stream.isatty() else 120)
+
+
+def _never_crash_on_encoding(stream: IO[str]) -> None:
+    """Under LANG=C stdout is ASCII: ✓, … and masked secrets would raise UnicodeEncodeError mid-table."""
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        "…✓—".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
 
 
 def render(reports: Sequence[Report], console: Console | None = None, quiet: bool = False,

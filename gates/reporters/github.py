@@ -16,6 +16,8 @@ from gates.report import Report, Severity, Status
 from gates.reporters import markdown
 from gates.reporters.text import clean, redactor_for
 
+# GitHub refuses a step summary over 1 MiB (the whole step's file, not one append) and shows an error.
+MAX_STEP_SUMMARY_BYTES = 1024 * 1024
 MAX_ANNOTATIONS = 50  # GitHub shows at most 10 errors + 10 warnings per step; keep logs readable
 
 
@@ -62,8 +64,24 @@ def append_step_summary(reports: Sequence[Report], environ: Mapping[str, str] | 
     env = os.environ if environ is None else environ
     path = env.get("GITHUB_STEP_SUMMARY")
     if path:
+        try:
+            used = os.path.getsize(path)
+        except OSError:
+            used = 0
         with open(path, "a", encoding="utf-8") as handle:
-            handle.write(markdown.format(reports) + "\n")
+            handle.write(cap_summary(markdown.format(reports) + "\n", MAX_STEP_SUMMARY_BYTES - used))
+
+
+def cap_summary(text: str, room: int) -> str:
+    """Fit the summary in `room` bytes, cut at a line, and say it was cut."""
+    data = text.encode("utf-8")
+    if len(data) <= room:
+        return text
+    note = "\n\n_Summary cut at GitHub's 1 MiB step-summary limit: the JUnit/JSON outputs have every check._\n"
+    keep = max(0, room - len(note.encode("utf-8")))
+    head = data[:keep].decode("utf-8", "ignore")
+    head = head[: head.rfind("\n") + 1] if "\n" in head else ""
+    return head + note if len((head + note).encode("utf-8")) <= room else ""
 
 
 def set_outputs(values: Mapping[str, str], environ: Mapping[str, str] | None = None) -> None:
