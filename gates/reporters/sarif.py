@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from urllib.parse import quote
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import quote
 
 from gates import __version__
 from gates.redact import Redactor
