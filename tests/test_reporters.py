@@ -275,3 +275,43 @@ def test_console_survives_an_ascii_stdout_and_a_narrow_terminal() -> None:
 
     console.render([mixed_report()], Console(file=narrow, width=20))
     assert "AKIAIOSFODNN7ABCDEFG" not in narrow.getvalue() and narrow.getvalue()
+
+
+OPAQUE = "zq9-opaque-secret-value"
+
+
+def everywhere_report() -> Report:
+    """A secret planted in every string field of Finding, Check and Report (names, keys and all)."""
+    from gates.report import Finding, Location, Severity
+
+    s = OPAQUE
+    finding = Finding(f"rule-{s}", f"msg {s} {PLANTED}", Severity.ERROR, Location(f"src/{s}.py", 4, f"c{s}"),
+                      evidence=f"ev {s}", fix=f"fix {s}")
+    warn = Finding(f"w-{s}", f"w {s}", Severity.WARNING, Location(f"w/{s}.py", 2), fix=f"wfix {s}")
+    checks = (
+        Check(f"name {s}", Status.FAILED, 0.1, (finding, warn), {f"key_{s}": f"value {s}", "n": 1},
+              output=f"out {s}", group=f"group-{s}"),
+        Check(f"err {s}", Status.ERROR, message=f"why {s}", group=f"g-{s}"),
+        Check(f"skip {s}", Status.SKIPPED, message=f"skip {s}"),
+    )
+    return Report(f"gate-{s}", checks, 0.1, {f"metric_{s}": f"mval {s}"}, secrets=frozenset({s}))
+
+
+@pytest.mark.parametrize("render", ["junit", "sarif", "json", "markdown", "github", "console", "html"])
+def test_a_secret_planted_in_every_field_reaches_no_reporter(render: str, tmp_path: Path) -> None:
+    from gates.reporters import html
+
+    report = everywhere_report()
+    if render == "console":
+        stream = io.StringIO()
+        console.render([report], console.make_console(stream))
+        text = stream.getvalue()
+    elif render == "github":
+        env = {"GITHUB_OUTPUT": str(tmp_path / "o"), "GITHUB_STEP_SUMMARY": str(tmp_path / "s")}
+        text = github.publish([report], {"result": f"blocked {OPAQUE}", "junit": f"a\n{OPAQUE}"}, env)
+        text += (tmp_path / "o").read_text() + (tmp_path / "s").read_text()
+    else:
+        module = {"junit": junit, "sarif": sarif, "json": json_reporter, "markdown": markdown, "html": html}[render]
+        text = module.format([report])
+    assert "name" in text or "rule" in text  # rendered something
+    assert OPAQUE not in text and PLANTED not in text

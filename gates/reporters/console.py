@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from gates.report import Check, Report, Status
-from gates.reporters.text import clean, figure_text, one_line, redactor_for
+from gates.reporters.text import clean, figure_text, one_line, redact_reports, redactor_for
 
 STYLE = {Status.PASSED: "green", Status.FAILED: "bold red", Status.ERROR: "yellow", Status.SKIPPED: "dim"}
 LABEL = {Status.PASSED: "pass", Status.FAILED: "FAIL", Status.ERROR: "ERROR", Status.SKIPPED: "skip"}
@@ -40,6 +40,7 @@ def _never_crash_on_encoding(stream: IO[str]) -> None:
 def render(reports: Sequence[Report], console: Console | None = None, quiet: bool = False,
            title: str | None = None) -> None:
     console = console or make_console()
+    reports = redact_reports(reports)
     redact = redactor_for(reports)
     rows = [
         (report, check)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from gates.report import Report, Severity, Status
 from gates.reporters import markdown
-from gates.reporters.text import clean, redactor_for
+from gates.reporters.text import clean, redact_reports, redactor_for
 
 # GitHub refuses a step summary over 1 MiB (the whole step's file, not one append) and shows an error.
 MAX_STEP_SUMMARY_BYTES = 1024 * 1024
@@ -35,6 +35,7 @@ def escape_property(text: str) -> str:
 
 
 def annotation_lines(reports: Sequence[Report]) -> str:
+    reports = redact_reports(reports)
     redact = redactor_for(reports)
     lines = []
     for report in reports:

@@ -13,7 +13,7 @@ from html import escape
 from gates import __version__
 from gates.redact import Redactor
 from gates.report import Check, Report, Status, combine_exit_codes
-from gates.reporters.text import clean, figure_text, one_line, redactor_for
+from gates.reporters.text import clean, figure_text, one_line, redact_reports, redactor_for
 
 VERDICT = {0: ("Ready to launch", "pass"), 1: ("Blocked", "fail"), 3: ("Could not check everything", "error"),
            2: ("Configuration error", "error")}
@@ -37,6 +37,7 @@ footer{padding:8px 32px 24px;color:#667085;font-size:12px}
 
 
 def format(reports: Sequence[Report], title: str = "Launch readiness", exit_code: int | None = None) -> str:
+    reports = redact_reports(reports)
     redact = redactor_for(reports)
     code = combine_exit_codes(r.exit_code for r in reports) if exit_code is None else exit_code
     verdict, css_class = VERDICT.get(code, VERDICT[3])

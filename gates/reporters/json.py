@@ -16,12 +16,13 @@ from typing import Any
 from gates import __version__
 from gates.redact import Redactor
 from gates.report import Check, Finding, Report, combine_exit_codes
-from gates.reporters.text import cap, redactor_for
+from gates.reporters.text import cap, redact_reports, redactor_for
 
 VERSION = 1
 
 
 def format(reports: Sequence[Report], exit_code: int | None = None) -> str:
+    reports = redact_reports(reports)
     redact = redactor_for(reports)
     code = combine_exit_codes(r.exit_code for r in reports) if exit_code is None else exit_code
     document = {

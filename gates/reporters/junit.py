@@ -14,7 +14,7 @@ from junit_xml import TestCase, TestSuite
 
 from gates.redact import Redactor
 from gates.report import Check, Report, Status
-from gates.reporters.text import cap, clean, figure_text, one_line, redactor_for
+from gates.reporters.text import cap, clean, figure_text, one_line, redact_reports, redactor_for
 
 # Names are table cells in every reader (GitLab, dorny, Jenkins): one line, bounded.
 MAX_NAME_CHARS = 300
@@ -42,6 +42,7 @@ class _Budget:
 
 
 def format(reports: Sequence[Report], name: str = "launch-gates") -> str:
+    reports = redact_reports(reports)
     redact = redactor_for(reports)
     budget = _Budget(MAX_TEXT_BUDGET)
     suites = [_suite(report, redact, budget) for report in reports]

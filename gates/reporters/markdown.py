@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from gates.report import Report, Status
-from gates.reporters.text import clean, figure_text, one_line, redactor_for
+from gates.reporters.text import clean, figure_text, one_line, redact_reports, redactor_for
 
 ICON = {Status.PASSED: "✅ passed", Status.FAILED: "❌ failed", Status.ERROR: "⚠️ could not check",
         Status.SKIPPED: "⏭️ skipped"}
@@ -16,13 +16,14 @@ def _cell(text: str) -> str:
 
 
 def format(reports: Sequence[Report], title: str = "Launch Gates") -> str:
+    reports = redact_reports(reports)
     redact = redactor_for(reports)
     lines = [f"## {title}", "", "| Gate | Check | Status | Figure | Details |", "|---|---|---|---|---|"]
     for report in reports:
         for check in report.checks:
             figure = ", ".join(f"{k}={figure_text(v)}" for k, v in list(check.properties.items())[:2])
             lines.append(
-                f"| {report.gate} | {_cell(redact(check.name))} | {ICON[check.status]} "
+                f"| {_cell(report.gate)} | {_cell(redact(check.name))} | {ICON[check.status]} "
                 f"| {_cell(redact(figure))} | {_cell(redact(check.summary))} |"
             )
     fixes = [
@@ -37,6 +38,6 @@ def format(reports: Sequence[Report], title: str = "Launch Gates") -> str:
         lines += ["", "### How to fix", ""]
         for gate, finding in fixes[:50]:
             where = f" (`{_cell(redact(str(finding.location)))}`)" if finding.location else ""
-            lines.append(f"- **{gate} / {finding.rule}**{where}: {_cell(redact(finding.fix or ''))}")
+            lines.append(f"- **{_cell(gate)} / {_cell(finding.rule)}**{where}: {_cell(redact(finding.fix or ''))}")
     return "\n".join(lines) + "\n"
 

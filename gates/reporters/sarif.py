@@ -16,7 +16,7 @@ from urllib.parse import quote
 from gates import __version__
 from gates.redact import Redactor
 from gates.report import Finding, Report, Severity
-from gates.reporters.text import clean, one_line, redactor_for
+from gates.reporters.text import clean, one_line, redact_reports, redactor_for
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "launchGates/v1"
@@ -40,6 +40,7 @@ def artifact_uri(path: str) -> str:
 
 
 def format(reports: Sequence[Report]) -> str:
+    reports = redact_reports(reports)
     redact = redactor_for(reports)
     rules: dict[str, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []
