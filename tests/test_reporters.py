@@ -315,3 +315,74 @@ def test_a_secret_planted_in_every_field_reaches_no_reporter(render: str, tmp_pa
         text = module.format([report])
     assert "name" in text or "rule" in text  # rendered something
     assert OPAQUE not in text and PLANTED not in text
+
+
+def runner_parse(line: str) -> tuple[str, dict[str, str], str] | None:
+    """The runner's v2 workflow-command parse (actions/runner ActionCommand.TryParseV2), restated for the test."""
+    line = line.lstrip()
+    if not line.startswith("::"):
+        return None
+    end = line.find("::", 2)
+    if end < 0:
+        return None
+    info, data = line[2:end], line[end + 2:]
+    name, _, props_text = info.partition(" ")
+
+    def unescape(text: str, mapping: tuple[tuple[str, str], ...]) -> str:
+        for escaped, token in mapping:
+            text = text.replace(escaped, token)
+        return text
+
+    data_map = (("%0D", "\r"), ("%0A", "\n"), ("%25", "%"))
+    prop_map = (("%0D", "\r"), ("%0A", "\n"), ("%3A", ":"), ("%2C", ","), ("%25", "%"))
+    props = {}
+    for pair in filter(None, props_text.strip().split(",")):
+        key, eq, value = pair.partition("=")
+        if eq and key and value:
+            props[key] = unescape(value, prop_map)
+    return name, props, unescape(data, data_map)
+
+
+def test_annotations_round_trip_through_the_runners_parser() -> None:
+    from gates.report import Finding, Location, Severity
+
+    nasty = "50% done, a:b %3A %0A %25 ::x"
+    finding = Finding("r,1:x", f"{nasty}\r\nsecond line", Severity.ERROR, Location("dir, x/a:b.py", 7))
+    lines = github.annotation_lines([Report("smoke", (Check("c", Status.FAILED, findings=(finding,)),))])
+    assert lines.count("\n") == 1
+    parsed = runner_parse(lines.splitlines()[0])
+    assert parsed is not None
+    name, props, data = parsed
+    assert name == "error"
+    assert props == {"file": "dir, x/a:b.py", "line": "7", "title": "smoke/r,1:x"}
+    assert data == f"{nasty}\r\nsecond line"
+
+
+def test_console_prints_no_line_the_runner_would_read_as_a_command() -> None:
+    from gates.report import Finding, Location, Severity
+
+    finding = Finding("r", "m", Severity.ERROR, Location("a.py", 1), fix="do this\n::warning::injected")
+    report = Report("smoke\n::error::gate", (Check("c\n::error::name", Status.FAILED, findings=(finding,),
+                                                   message="x\n::error::msg"),))
+    stream = io.StringIO()
+    console.render([report], console.make_console(stream))
+    assert stream.getvalue().strip()
+    assert not [line for line in stream.getvalue().splitlines() if runner_parse(line)]
+
+
+def test_console_colour_follows_no_color_and_force_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("TERM", raising=False)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    forced = io.StringIO()
+    console.render([mixed_report()], console.make_console(forced))
+    assert "\x1b[" in forced.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = io.StringIO()
+    console.render([mixed_report()], console.make_console(plain))
+    assert "\x1b[3" not in plain.getvalue() and "\x1b[9" not in plain.getvalue()
+    monkeypatch.delenv("FORCE_COLOR")
+    monkeypatch.delenv("NO_COLOR")
+    piped = io.StringIO()
+    console.render([mixed_report()], console.make_console(piped))
+    assert "\x1b[" not in piped.getvalue()

@@ -69,10 +69,11 @@ def render(reports: Sequence[Report], console: Console | None = None, quiet: boo
         table.add_row(*([Text(report.gate)] if many else []), *cells)
     console.print(table)
     for line in _fix_lines(rows):
-        console.print(Text(clean(redact(line)), style="dim"))
+        # One line each: under Actions a printed line that starts with "::" is a workflow command.
+        console.print(Text(clean(redact(one_line(line, 2000))), style="dim"))
     if not quiet:
         for report in reports:
-            console.print(Text(clean(redact(_footer(report))), style="bold" if many else ""))
+            console.print(Text(clean(redact(one_line(_footer(report), 2000))), style="bold" if many else ""))
 
 
 def _fix_lines(rows: Sequence[tuple[Report, Check]], limit: int = 30) -> list[str]:
