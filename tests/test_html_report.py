@@ -99,3 +99,21 @@ def _decode_png(data: bytes) -> set[tuple[int, int, int]]:
         colours.update((line[i], line[i + 1], line[i + 2]) for i in range(0, stride, channels * 7))
         previous = line
     return colours
+
+
+def test_many_gates_long_names_and_many_fixes_stay_readable() -> None:
+    from gates.report import Check, Finding, Location, Report, Severity, Status
+
+    fix = Finding("r", "m", Severity.ERROR, Location("a.py", 1), fix="rotate <it> & \"re-deploy\"")
+    reports = [
+        Report(f"gate{g}\"><script>", tuple(Check(f"c{i}-" + "n" * 2000, Status.FAILED, findings=(fix,),
+                                                 output="o" * 10_000) for i in range(200)))
+        for g in range(20)
+    ]
+    page = html.format(reports)
+    assert page.count("<section") == 20
+    assert "<script>" not in page and 'id="gate-gate0&quot;&gt;&lt;script&gt;"' in page
+    assert "n" * 301 not in page
+    assert "150 more fixes" in page and page.count('class="fix"') == 20 * html.MAX_FIXES_PER_GATE
+    assert "overflow-wrap:anywhere" in page
+    assert len(page) < 3_000_000

@@ -40,7 +40,7 @@ def _never_crash_on_encoding(stream: IO[str]) -> None:
 def render(reports: Sequence[Report], console: Console | None = None, quiet: bool = False,
            title: str | None = None) -> None:
     console = console or make_console()
-    reports = redact_reports(reports)
+    reports = redact_reports(reports, with_output=False)
     redact = redactor_for(reports)
     rows = [
         (report, check)

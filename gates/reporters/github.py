@@ -35,7 +35,7 @@ def escape_property(text: str) -> str:
 
 
 def annotation_lines(reports: Sequence[Report]) -> str:
-    reports = redact_reports(reports)
+    reports = redact_reports(reports, with_output=False)
     redact = redactor_for(reports)
     lines = []
     for report in reports:

@@ -15,6 +15,9 @@ from gates.redact import Redactor
 from gates.report import Check, Report, Status, combine_exit_codes
 from gates.reporters.text import clean, figure_text, one_line, redact_reports, redactor_for
 
+# A page someone reads: beyond these, the JUnit/JSON outputs have the rest.
+MAX_FIXES_PER_GATE = 50
+MAX_NAME_CHARS = 300
 VERDICT = {0: ("Ready to launch", "pass"), 1: ("Blocked", "fail"), 3: ("Could not check everything", "error"),
            2: ("Configuration error", "error")}
 LABEL = {Status.PASSED: "passed", Status.FAILED: "blocks", Status.ERROR: "could not check", Status.SKIPPED: "skipped"}
@@ -29,7 +32,7 @@ section h2{margin:0 0 8px;font-size:18px;display:flex;justify-content:space-betw
 .badge{font-size:12px;padding:2px 8px;border-radius:10px;color:#fff;white-space:nowrap}
 .passed{background:#1f7a3f}.failed{background:#b42318}.error{background:#b54708}.skipped{background:#667085}
 table{width:100%;border-collapse:collapse;font-size:13px}td,th{text-align:left;padding:4px 6px;vertical-align:top;
-border-top:1px solid #eaecf0}th{color:#475467;font-weight:600}
+border-top:1px solid #eaecf0;overflow-wrap:anywhere}th{color:#475467;font-weight:600}
 .figures{color:#475467;font-size:13px;margin:0 0 8px}.fix{background:#fef3f2;border-left:3px solid #b42318;
 padding:6px 8px;margin:6px 0;font-size:13px}.fix b{color:#b42318}code{font-size:12px;word-break:break-all}
 footer{padding:8px 32px 24px;color:#667085;font-size:12px}
@@ -37,7 +40,7 @@ footer{padding:8px 32px 24px;color:#667085;font-size:12px}
 
 
 def format(reports: Sequence[Report], title: str = "Launch readiness", exit_code: int | None = None) -> str:
-    reports = redact_reports(reports)
+    reports = redact_reports(reports, with_output=False)
     redact = redactor_for(reports)
     code = combine_exit_codes(r.exit_code for r in reports) if exit_code is None else exit_code
     verdict, css_class = VERDICT.get(code, VERDICT[3])
@@ -69,15 +72,21 @@ def _gate(report: Report, redact: Redactor) -> str:
     status = report.status
     figures = ", ".join(f"{k} = {figure_text(v)}" for k, v in report.metrics.items())
     rows = "".join(_row(check, redact) for check in report.checks)
-    fixes = "".join(
-        f"<div class=\"fix\"><b>{_text(redact, finding.rule)}</b>"
-        f"{' at <code>' + _text(redact, str(finding.location)) + '</code>' if finding.location else ''}: "
-        f"{_text(redact, one_line(finding.message, 400))}<br>Fix: {_text(redact, finding.fix or '')}</div>"
+    failed = [
+        finding
         for check in report.checks
         if check.status is Status.FAILED
         for finding in check.findings[:20]
         if finding.fix
+    ]
+    fixes = "".join(
+        f"<div class=\"fix\"><b>{_text(redact, finding.rule)}</b>"
+        f"{' at <code>' + _text(redact, str(finding.location)) + '</code>' if finding.location else ''}: "
+        f"{_text(redact, one_line(finding.message, 400))}<br>Fix: {_text(redact, finding.fix or '')}</div>"
+        for finding in failed[:MAX_FIXES_PER_GATE]
     )
+    if len(failed) > MAX_FIXES_PER_GATE:
+        fixes += f"<p class=\"figures\">{len(failed) - MAX_FIXES_PER_GATE} more fixes in the JSON/JUnit output</p>"
     return (
         f"<section id=\"gate-{escape(report.gate)}\"><h2>{escape(report.gate)}"
         f"<span class=\"badge {status.value}\">{LABEL[status]}</span></h2>"
@@ -90,7 +99,7 @@ def _gate(report: Report, redact: Redactor) -> str:
 def _row(check: Check, redact: Redactor) -> str:
     figures = ", ".join(f"{k}={figure_text(v)}" for k, v in list(check.properties.items())[:4])
     return (
-        f"<tr><td>{_text(redact, check.name)}</td>"
+        f"<tr><td>{_text(redact, one_line(check.name, MAX_NAME_CHARS))}</td>"
         f"<td><span class=\"badge {check.status.value}\">{LABEL[check.status]}</span></td>"
         f"<td>{_text(redact, figures)}</td><td>{_text(redact, one_line(check.summary, 300))}</td></tr>"
     )

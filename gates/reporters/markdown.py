@@ -16,7 +16,7 @@ def _cell(text: str) -> str:
 
 
 def format(reports: Sequence[Report], title: str = "Launch Gates") -> str:
-    reports = redact_reports(reports)
+    reports = redact_reports(reports, with_output=False)
     redact = redactor_for(reports)
     lines = [f"## {title}", "", "| Gate | Check | Status | Figure | Details |", "|---|---|---|---|---|"]
     for report in reports:

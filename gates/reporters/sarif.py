@@ -40,7 +40,7 @@ def artifact_uri(path: str) -> str:
 
 
 def format(reports: Sequence[Report]) -> str:
-    reports = redact_reports(reports)
+    reports = redact_reports(reports, with_output=False)
     redact = redactor_for(reports)
     rules: dict[str, dict[str, Any]] = {}
     results: list[dict[str, Any]] = []

@@ -20,24 +20,25 @@ def redactor_for(reports: Sequence[Report]) -> Redactor:
     return Redactor(all_secrets(reports))
 
 
-def redact_reports(reports: Sequence[Report]) -> list[Report]:
+def redact_reports(reports: Sequence[Report], with_output: bool = True) -> list[Report]:
     """Copies of the reports with every string redacted: names, groups, rules, keys, paths, commits.
 
     Every reporter starts from these, so a field a reporter forgets to redact still cannot leak.
-    The copies keep their `secrets`, so redacting again later finds nothing new to mask.
+    The copies keep their `secrets`, so redacting again later finds nothing new to mask. Reporters
+    that never show a check's output pass `with_output=False`: it is dropped, not scanned.
     """
     redact = redactor_for(reports)
-    return [_report(report, redact) for report in reports]
+    return [_report(report, redact, with_output) for report in reports]
 
 
-def _report(report: Report, redact: Redactor) -> Report:
+def _report(report: Report, redact: Redactor, with_output: bool) -> Report:
     return replace(report, gate=redact(report.gate), metrics=_figures(report.metrics, redact),
-                   checks=tuple(_check(check, redact) for check in report.checks))
+                   checks=tuple(_check(check, redact, with_output) for check in report.checks))
 
 
-def _check(check: Check, redact: Redactor) -> Check:
+def _check(check: Check, redact: Redactor, with_output: bool) -> Check:
     return replace(check, name=redact(check.name), group=redact(check.group), message=redact(check.message),
-                   output=redact(check.output), properties=_figures(check.properties, redact),
+                   output=redact(check.output) if with_output else "", properties=_figures(check.properties, redact),
                    findings=tuple(_finding(f, redact) for f in check.findings))
 
 
