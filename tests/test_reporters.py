@@ -386,3 +386,45 @@ def test_console_colour_follows_no_color_and_force_color(monkeypatch: pytest.Mon
     piped = io.StringIO()
     console.render([mixed_report()], console.make_console(piped))
     assert "\x1b[" not in piped.getvalue()
+
+
+def assert_sarif_21_shape(document: dict[str, object]) -> None:
+    """The SARIF 2.1.0 schema's required properties and value rules, checked by hand (no schema ships offline)."""
+    import re
+
+    assert document["version"] == "2.1.0" and isinstance(document["runs"], list)
+    for run in document["runs"]:
+        driver = run["tool"]["driver"]
+        assert isinstance(driver["name"], str) and driver["name"]
+        rule_ids = [rule["id"] for rule in driver["rules"]]
+        assert len(rule_ids) == len(set(rule_ids))
+        for rule in driver["rules"]:
+            assert rule["shortDescription"]["text"] and rule["help"]["text"]
+            assert rule["defaultConfiguration"]["level"] in {"none", "note", "warning", "error"}
+            props = rule.get("properties", {})
+            if "security-severity" in props:
+                assert isinstance(props["security-severity"], str)
+                assert 0.0 <= float(props["security-severity"]) <= 10.0 and "security" in props["tags"]
+        for result in run["results"]:
+            assert result["ruleId"] in rule_ids
+            assert result["level"] in {"none", "note", "warning", "error"}
+            assert isinstance(result["message"]["text"], str) and result["message"]["text"]
+            assert all(isinstance(v, str) for v in result["partialFingerprints"].values())
+            for location in result["locations"]:
+                physical = location["physicalLocation"]
+                uri = physical["artifactLocation"]["uri"]
+                assert re.fullmatch(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})+", uri), uri
+                assert not uri.startswith("/") and "\\" not in uri
+                region = physical.get("region", {})
+                assert region.get("startLine", 1) >= 1 and region.get("startColumn", 1) >= 1
+
+
+def test_sarif_meets_the_21_schema_rules_for_every_sample() -> None:
+    for reports in ([mixed_report()], [everywhere_report()], [mixed_report(), passing_report()], []):
+        assert_sarif_21_shape(json.loads(sarif.format(reports)))
+
+
+def test_sarif_fingerprints_are_stable_across_runs() -> None:
+    first = [r["partialFingerprints"] for r in json.loads(sarif.format([everywhere_report()]))["runs"][0]["results"]]
+    again = [r["partialFingerprints"] for r in json.loads(sarif.format([everywhere_report()]))["runs"][0]["results"]]
+    assert first == again and len({tuple(f.values()) for f in first}) == len(first)
