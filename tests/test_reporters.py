@@ -428,3 +428,14 @@ def test_sarif_fingerprints_are_stable_across_runs() -> None:
     first = [r["partialFingerprints"] for r in json.loads(sarif.format([everywhere_report()]))["runs"][0]["results"]]
     again = [r["partialFingerprints"] for r in json.loads(sarif.format([everywhere_report()]))["runs"][0]["results"]]
     assert first == again and len({tuple(f.values()) for f in first}) == len(first)
+
+
+def test_console_never_prints_a_legacy_runner_command() -> None:
+    from gates.report import Finding, Location, Severity
+
+    finding = Finding("r", "m", Severity.ERROR, Location("a.py", 1), fix="x ##[stop-commands]tok")
+    report = Report("g", (Check("##[add-mask]name", Status.FAILED, findings=(finding,), message="##[error]msg"),
+                          Check("b", Status.PASSED, properties={"##[debug]k": "v"})))
+    stream = io.StringIO()
+    console.render([report, passing_report()], console.make_console(stream))
+    assert "##[" not in stream.getvalue() and "name" in stream.getvalue()

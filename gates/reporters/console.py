@@ -26,6 +26,13 @@ def make_console(stream: IO[str] | None = None) -> Console:
     return Console(file=stream, highlight=False, soft_wrap=False, width=None if stream.isatty() else 120)
 
 
+def _safe(text: str) -> str:
+    """Printable in a CI log: no control characters, and no legacy `##[command]` the Actions runner
+    would execute from anywhere in a line (`##[stop-commands]`, `##[add-mask]`): a zero-width space
+    after the hashes keeps the text readable and inert."""
+    return clean(text).replace("##[", "##\u200b[")
+
+
 def _never_crash_on_encoding(stream: IO[str]) -> None:
     """Under LANG=C stdout is ASCII: ✓, … and masked secrets would raise UnicodeEncodeError mid-table."""
     encoding = getattr(stream, "encoding", None) or "utf-8"
@@ -62,18 +69,18 @@ def render(reports: Sequence[Report], console: Console | None = None, quiet: boo
         figure = next(iter(check.properties.items()), None)
         cells = [
             Text(LABEL[check.status], style=STYLE[check.status]),
-            Text(clean(redact(check.name))),
-            Text(clean(redact(f"{figure[0]}={figure_text(figure[1])}")) if figure else ""),
-            Text(clean(redact(one_line(check.summary, 400)))),
+            Text(_safe(redact(check.name))),
+            Text(_safe(redact(f"{figure[0]}={figure_text(figure[1])}")) if figure else ""),
+            Text(_safe(redact(one_line(check.summary, 400)))),
         ]
-        table.add_row(*([Text(report.gate)] if many else []), *cells)
+        table.add_row(*([Text(_safe(report.gate))] if many else []), *cells)
     console.print(table)
     for line in _fix_lines(rows):
         # One line each: under Actions a printed line that starts with "::" is a workflow command.
-        console.print(Text(clean(redact(one_line(line, 2000))), style="dim"))
+        console.print(Text(_safe(redact(one_line(line, 2000))), style="dim"))
     if not quiet:
         for report in reports:
-            console.print(Text(clean(redact(one_line(_footer(report), 2000))), style="bold" if many else ""))
+            console.print(Text(_safe(redact(one_line(_footer(report), 2000))), style="bold" if many else ""))
 
 
 def _fix_lines(rows: Sequence[tuple[Report, Check]], limit: int = 30) -> list[str]:
