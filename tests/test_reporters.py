@@ -439,3 +439,12 @@ def test_console_never_prints_a_legacy_runner_command() -> None:
     stream = io.StringIO()
     console.render([report, passing_report()], console.make_console(stream))
     assert "##[" not in stream.getvalue() and "name" in stream.getvalue()
+
+
+def test_annotations_use_repo_paths_and_positive_lines() -> None:
+    from gates.report import Finding, Location, Severity
+
+    findings = (Finding("r", "m", Severity.ERROR, Location(".\\src\\a.py", 0)),
+                Finding("r", "m", Severity.ERROR, Location("./b.py", -3)))
+    lines = github.annotation_lines([Report("g", (Check("c", Status.FAILED, findings=findings),))]).splitlines()
+    assert lines[0].startswith("::error file=src/a.py,title=") and lines[1].startswith("::error file=b.py,title=")

@@ -34,6 +34,14 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def annotation_path(path: str) -> str:
+    """Annotations attach to repository-relative paths with forward slashes."""
+    path = path.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return path
+
+
 def annotation_lines(reports: Sequence[Report]) -> str:
     reports = redact_reports(reports, with_output=False)
     redact = redactor_for(reports)
@@ -51,8 +59,9 @@ def annotation_lines(reports: Sequence[Report]) -> str:
                     else "warning"
                 props = [f"title={escape_property(clean(redact(f'{report.gate}/{finding.rule}')))}"]
                 if finding.location and finding.location.path:
-                    props.insert(0, f"file={escape_property(clean(redact(finding.location.path)))}")
-                    if finding.location.line:
+                    props.insert(0, f"file={escape_property(annotation_path(clean(redact(finding.location.path))))}")
+                    # GitHub lines are 1-based; 0 or below would pin the annotation nowhere.
+                    if finding.location.line and finding.location.line >= 1:
                         props.insert(1, f"line={finding.location.line}")
                 message = finding.message + (f" Fix: {finding.fix}" if finding.fix else "")
                 lines.append(f"::{level} {','.join(props)}::{escape_data(clean(redact(message)))}")
