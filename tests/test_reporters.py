@@ -448,3 +448,10 @@ def test_annotations_use_repo_paths_and_positive_lines() -> None:
                 Finding("r", "m", Severity.ERROR, Location("./b.py", -3)))
     lines = github.annotation_lines([Report("g", (Check("c", Status.FAILED, findings=findings),))]).splitlines()
     assert lines[0].startswith("::error file=src/a.py,title=") and lines[1].startswith("::error file=b.py,title=")
+
+
+def test_every_junit_testcase_has_a_time_dorny_can_parse() -> None:
+    root = validate_junit(junit.format([mixed_report(), Report("empty", ())]))
+    for element in (root, *root.iter("testsuite"), *root.iter("testcase")):
+        value = element.get("time")
+        assert value is not None and float(value) >= 0, element.attrib

@@ -56,10 +56,11 @@ def format(reports: Sequence[Report], name: str = "launch-gates") -> str:
         element.attrib.pop("disabled", None)
         suite_time = 0.0
         for case in element.iter("testcase"):
-            if "time" in case.attrib:
-                value = max(0.0, float(case.get("time") or 0))
-                suite_time += value
-                case.set("time", seconds(value))
+            # junit-xml leaves `time` off a zero-duration case; dorny/test-reporter then reads NaN
+            # (parseFloat(undefined)) and its totals with it. Every case gets a time.
+            value = max(0.0, float(case.get("time") or 0))
+            suite_time += value
+            case.set("time", seconds(value))
         element.set("time", seconds(suite_time))
         for key in totals:
             totals[key] += int(element.get(key, "0"))
