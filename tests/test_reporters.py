@@ -455,3 +455,10 @@ def test_every_junit_testcase_has_a_time_dorny_can_parse() -> None:
     for element in (root, *root.iter("testsuite"), *root.iter("testcase")):
         value = element.get("time")
         assert value is not None and float(value) >= 0, element.attrib
+
+
+def test_junit_names_are_unique_within_a_suite_across_groups() -> None:
+    report = Report("smoke", (Check("config", Status.PASSED, group="a"), Check("config", Status.FAILED, group="b",
+                                                                               message="x")))
+    names = [c.get("name") for c in validate_junit(junit.format([report])).iter("testcase")]
+    assert len(set(names)) == 2 and names[0] == "config"
