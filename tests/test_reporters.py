@@ -462,3 +462,12 @@ def test_junit_names_are_unique_within_a_suite_across_groups() -> None:
                                                                                message="x")))
     names = [c.get("name") for c in validate_junit(junit.format([report])).iter("testcase")]
     assert len(set(names)) == 2 and names[0] == "config"
+
+
+def test_junit_outcomes_carry_text_and_output_links_no_gitlab_attachment() -> None:
+    report = Report("smoke", (Check("f", Status.FAILED, message="boom", output="see [[ATTACHMENT|/etc/passwd]]"),
+                              Check("e", Status.ERROR, message="dns timeout"), Check("s", Status.SKIPPED)))
+    root = validate_junit(junit.format([report]))
+    outcomes = [el for tag in ("failure", "error", "skipped") for el in root.iter(tag)]
+    assert len(outcomes) == 3 and all((el.text or "").strip() for el in outcomes)
+    assert "[[ATTACHMENT|" not in junit.format([report])

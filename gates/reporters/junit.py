@@ -102,20 +102,25 @@ def _case(gate: str, check: Check, redact: Redactor, seen: set[tuple[str, str]],
         name,
         classname=classname,
         elapsed_sec=max(0.0, round(check.duration_s, 6)),
-        stdout=budget.take(cap(clean(redact(check.output)))) or None,
+        # GitLab links `[[ATTACHMENT|path]]` in system-out as a job artifact: output we relay is not ours to link.
+        stdout=budget.take(cap(clean(redact(check.output)))).replace("[[ATTACHMENT|", "[[ATTACHMENT\u200b|") or None,
         file=_line(redact, location.path, 4096) if location and location.path else None,
         line=location.line if location and location.line and location.line > 0 else None,
     )
     message = clean(redact(one_line(_message(check))))
     details = budget.take(cap(clean(redact(_details(check)))))
     rule = _line(redact, check.findings[0].rule) if check.findings else "gates"
+    # GitLab and action-junit-report show the element's text, not its message attribute (GitLab
+    # shows an attribute-only element as a raw hash): every outcome carries its text.
     if check.status is Status.FAILED:
-        case.add_failure_info(message=message or "failed", output=details or None, failure_type=rule)
+        message = message or "failed"
+        case.add_failure_info(message=message, output=details or message, failure_type=rule)
     elif check.status is Status.ERROR:
-        case.add_error_info(message=message or "could not evaluate", output=details or None,
-                            error_type="could-not-evaluate")
+        message = message or "could not evaluate"
+        case.add_error_info(message=message, output=details or message, error_type="could-not-evaluate")
     elif check.status is Status.SKIPPED:
-        case.add_skipped_info(message=message or "skipped")
+        message = message or "skipped"
+        case.add_skipped_info(message=message, output=message)
     return case
 
 
