@@ -471,3 +471,16 @@ def test_junit_outcomes_carry_text_and_output_links_no_gitlab_attachment() -> No
     outcomes = [el for tag in ("failure", "error", "skipped") for el in root.iter(tag)]
     assert len(outcomes) == 3 and all((el.text or "").strip() for el in outcomes)
     assert "[[ATTACHMENT|" not in junit.format([report])
+
+
+def test_json_is_strict_json_with_non_finite_figures() -> None:
+    report = Report("timing", (Check("p95", Status.PASSED, float("nan"), properties={"p95_ms": float("inf")}),),
+                    float("nan"), {"rps": float("-inf")})
+    text = json_reporter.format([report])
+
+    def refuse(word: str) -> None:
+        raise ValueError(word)
+
+    document = json.loads(text, parse_constant=refuse)
+    gate = document["gates"][0]
+    assert gate["metrics"] == {"rps": None} and gate["checks"][0]["properties"] == {"p95_ms": None}

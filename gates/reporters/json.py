@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,7 +33,7 @@ def format(reports: Sequence[Report], exit_code: int | None = None) -> str:
         "exit_code": code,
         "gates": [_gate(report, redact) for report in reports],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _overall(reports: Sequence[Report]) -> str:
@@ -48,7 +49,7 @@ def _gate(report: Report, redact: Redactor) -> dict[str, Any]:
         "gate": report.gate,
         "status": report.status.value,
         "exit_code": report.exit_code,
-        "duration_s": round(report.duration_s, 6),
+        "duration_s": _number(round(report.duration_s, 6)),
         "metrics": _figures(report.metrics, redact),
         "checks": [_check(check, redact) for check in report.checks],
     }
@@ -59,7 +60,7 @@ def _check(check: Check, redact: Redactor) -> dict[str, Any]:
         "name": redact(check.name),
         "group": check.group,
         "status": check.status.value,
-        "duration_s": round(check.duration_s, 6),
+        "duration_s": _number(round(check.duration_s, 6)),
         "message": redact(check.summary),
         "properties": _figures(check.properties, redact),
         "output": cap(redact(check.output)),
@@ -82,4 +83,11 @@ def _finding(finding: Finding, redact: Redactor) -> dict[str, Any]:
 
 
 def _figures(figures: Any, redact: Redactor) -> dict[str, Any]:
-    return {k: redact(v) if isinstance(v, str) else v for k, v in dict(figures).items()}
+    return {redact(k): redact(v) if isinstance(v, str) else _number(v) for k, v in dict(figures).items()}
+
+
+def _number(value: Any) -> Any:
+    """NaN and infinities are not JSON (json.dumps would write the bare word NaN): they become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
