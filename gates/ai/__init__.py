@@ -5,35 +5,8 @@ or does what it must not (forbidden tool calls, following injected instructions)
 Answers are judged by deterministic rules (gates.ai.judges), never by another model.
 """
 
-from __future__ import annotations
+from gates.lazy_gate import forward
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # `gates ai --help` imports this package: nothing is imported here at run time
-    from gates.ai.options import Options
-    from gates.context import GateContext
-    from gates.progress import Progress
-    from gates.report import Report
+options_from_config, run, __getattr__ = forward(__name__)
 
 __all__ = ["options_from_config", "run"]
-
-
-def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
-    from gates.ai.options import options_from_config as build
-
-    return build(section, ctx)
-
-
-def run(options: Options, progress: Progress | None = None) -> Report:
-    from gates.ai.gate import run as run_attacks
-
-    return run_attacks(options, progress)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "Options":
-        from gates.ai.options import Options
-
-        return Options
-    raise AttributeError(f"module 'gates.ai' has no attribute {name!r}")

@@ -5,44 +5,8 @@ through pip-audit), apply the policy (severity threshold, ignores with expiry), 
 check per file, with development-only dependencies in a check of their own.
 """
 
-from __future__ import annotations
+from gates.lazy_gate import forward
 
-import time
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:  # `gates deps --help` imports this package: it imports nothing else at run time
-    from gates.context import GateContext
-    from gates.deps.options import Options
-    from gates.progress import Progress
-    from gates.report import Report
+options_from_config, run, __getattr__ = forward(__name__)
 
 __all__ = ["options_from_config", "run"]
-
-
-def __getattr__(name: str) -> Any:
-    if name == "Options":
-        from gates.deps.options import Options
-
-        return Options
-    raise AttributeError(f"module 'gates.deps' has no attribute {name!r}")
-
-
-def options_from_config(section: Mapping[str, Any], ctx: GateContext) -> Options:
-    from gates.deps.options import options_from_config as build
-
-    return build(section, ctx)
-
-
-def run(options: Options, progress: Progress | None = None) -> Report:
-    from gates.deps import flow
-    from gates.report import Report
-
-    started = time.monotonic()
-    inputs = flow.read_inputs(options)
-    groups = flow.group(inputs.manifests, options.no_dev)
-    audit_started = time.monotonic()
-    audit, metrics = flow.audit(groups, options, progress)
-    checks = inputs.error_checks + flow.checks(groups, audit, options, time.monotonic() - audit_started)
-    metrics = {**metrics, "files": len(inputs.manifests), "packages": sum(len(g.dependencies) for g in groups)}
-    return Report("deps", tuple(checks), time.monotonic() - started, metrics, frozenset(inputs.secrets))
