@@ -53,7 +53,7 @@ hosts = {{ {hosts} }}
 legacy_redirects = {{ "/pricing-old" = "/pricing" }}
 public_paths = ["/assets/app.js"]
 private_paths = ["/dashboard"]
-login = {{ path = "/api/login", json = {{ email = "demo@example.test", password = "bench" }} }}
+login = {{ path = "/api/login", json = {{ email = "demo@example.test", password = "${{EDGE_BENCH_PASSWORD}}" }} }}
 """, encoding="utf-8")
     return path
 
@@ -62,7 +62,8 @@ def run_gate(config: Path, nameserver: str, http: int, https: int, bundle: Path)
     command = [sys.executable, "-m", "gates", "--config", str(config), "edge", "--nameserver", nameserver,
                "--http-port", str(http), "--https-port", str(https), "--ca-bundle", str(bundle), "--quiet"]
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=config.parent)
+    done = subprocess.run(command, capture_output=True, text=True, cwd=config.parent,
+                          env={**os.environ, "EDGE_BENCH_PASSWORD": "bench"})
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"gates edge exited {done.returncode}:\n{done.stdout}\n{done.stderr}")

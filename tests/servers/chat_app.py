@@ -29,19 +29,17 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import socket
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import quote
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from tests.servers.threaded import ThreadedServer, bind
 
 CANARY = "CANARY-" + "plum" + "tree" + "42"
 PLANTED_KEY = "sk-" + "proj-" + "Q7v" * 10 + "T3Bl" + "bkFJ" + "x2W" * 8
@@ -457,26 +455,11 @@ def make_app() -> Starlette:
 @contextmanager
 def serve(host: str = "127.0.0.1", certfile: str | None = None, keyfile: str | None = None) -> Iterator[str]:
     """Run the chat app under uvicorn in a background thread; yield its base URL (https with a cert)."""
-    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY on accepted sockets only when the listening socket
-    # says TCP; without it every answer on a kept-alive connection waits ~40 ms for a delayed ACK.
-    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, 0))
+    sock = bind(host)
     port = sock.getsockname()[1]
-    config = uvicorn.Config(make_app(), log_level="critical", access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=1, ssl_certfile=certfile, ssl_keyfile=keyfile)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("chat app did not start")
-        time.sleep(0.01)
+    server = ThreadedServer(make_app(), sock, name="chat app", certfile=certfile, keyfile=keyfile)
     try:
         scheme = "https" if certfile else "http"
         yield f"{scheme}://{host}:{port}" if ":" not in host else f"{scheme}://[{host}]:{port}"
     finally:
-        server.should_exit = True
-        thread.join(5)
-        sock.close()
+        server.close()

@@ -14,19 +14,17 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import gzip
-import socket
 import ssl
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import trustme
-import uvicorn
 from starlette.requests import Request
 from starlette.responses import Response
+
+from tests.servers.threaded import ThreadedServer, bind
 
 DOMAIN = "example.test"
 HSTS = "max-age=63072000; includeSubDomains; preload"
@@ -199,45 +197,6 @@ def server_context(certs: Certs, minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_
 # --- servers ----------------------------------------------------------------------------------------------
 
 
-def _bind() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
-class _Uvicorn:
-    """One uvicorn server on 127.0.0.1 in a thread; `stop()` asks it to exit, `join()` waits for that."""
-
-    def __init__(self, app: object, context: ssl.SSLContext | None = None) -> None:
-        self.sock = _bind()
-        self.port: int = self.sock.getsockname()[1]
-        kwargs: dict[str, object] = {}
-        if context is not None:
-            # uvicorn builds its context from files; the factory hands it ours (SNI callback, TLS floor).
-            kwargs = {"ssl_certfile": "unused", "ssl_context_factory": lambda _config, _default: context}
-        config = uvicorn.Config(app, log_level="error", access_log=False, lifespan="off",  # type: ignore[arg-type]
-                                timeout_graceful_shutdown=1, **kwargs)  # type: ignore[arg-type]
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started and self.thread.is_alive() and time.monotonic() < deadline:
-            time.sleep(0.01)
-        if not self.server.started:
-            self.stop()
-            self.join()
-            raise RuntimeError("edge test server did not start")
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.server.force_exit = True  # do not wait for keep-alive connections: the test is over
-
-    def join(self) -> None:
-        self.thread.join(5)
-        self.sock.close()
-
-
 @dataclass(frozen=True)
 class Ports:
     http: int
@@ -248,9 +207,10 @@ class Ports:
 def edge_servers(site: Site, certs: Certs, minimum: ssl.TLSVersion = ssl.TLSVersion.TLSv1_2,
                  maximum: ssl.TLSVersion | None = None) -> Iterator[Ports]:
     app = make_app(site)
-    servers = [_Uvicorn(app)]
+    servers = [ThreadedServer(app, bind(), name="edge http server")]
     try:
-        servers.append(_Uvicorn(app, server_context(certs, minimum, maximum)))
+        servers.append(ThreadedServer(app, bind(), name="edge https server",
+                                      context=server_context(certs, minimum, maximum)))
         yield Ports(servers[0].port, servers[1].port)
     finally:
         for server in servers:  # both asked first, then waited for: they shut down side by side
@@ -261,7 +221,7 @@ def edge_servers(site: Site, certs: Certs, minimum: ssl.TLSVersion = ssl.TLSVers
 
 def dead_port() -> int:
     """A loopback port nothing listens on (bound, then closed)."""
-    sock = _bind()
+    sock = bind()
     port: int = sock.getsockname()[1]
     sock.close()
     return port

@@ -34,20 +34,20 @@ import asyncio
 import socket
 import tempfile
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from tests.servers.threaded import ThreadedServer, bind
 
 EMAIL = "demo@example.com"
 PASSWORD = "pw-" + "hunter2-" + "Zq81xk"
@@ -243,14 +243,6 @@ class Server:
     ca_bundle: str | None = None  # PEM of the CA that signed the HTTPS certificate
 
 
-def _bind() -> socket.socket:
-    # Bound but not listening: connections are refused until uvicorn starts listening on it.
-    sock = socket.socket(socket.AF_INET)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    return sock
-
-
 def _tls_files(directory: Path) -> tuple[str, str, str]:
     import trustme
 
@@ -269,52 +261,33 @@ def _run(sock: socket.socket, state: State, tls: bool, delay: float = 0.0) -> It
         ca_bundle = certfile = keyfile = None
         if tls:
             ca_bundle, certfile, keyfile = _tls_files(Path(tmp))
-        config = uvicorn.Config(make_app(state), log_level="critical", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=1, ssl_certfile=certfile, ssl_keyfile=keyfile)
-        server = uvicorn.Server(config)
-        stop = threading.Event()
-
-        def start() -> None:
-            if delay and stop.wait(delay):
-                return
-            server.run(sockets=[sock])
-
-        thread = threading.Thread(target=start, daemon=True)
-        thread.start()
-        if not delay:
-            deadline = time.monotonic() + 10
-            while not server.started:
-                if time.monotonic() > deadline or not thread.is_alive():
-                    raise RuntimeError("http app did not start")
-                time.sleep(0.01)
+        server = ThreadedServer(make_app(state), sock, name="http app", certfile=certfile, keyfile=keyfile,
+                                delay=delay)
         scheme = "https" if tls else "http"
         try:
             yield Server(f"{scheme}://127.0.0.1:{port}", port, state, ca_bundle)
         finally:
-            stop.set()
-            server.should_exit = True
-            thread.join(5)
-            sock.close()
+            server.close()
 
 
 @contextmanager
 def serve(tls: bool = False) -> Iterator[Server]:
     """The app on 127.0.0.1 (HTTPS with a trustme CA when `tls`), in a background thread."""
-    with _run(_bind(), State(), tls) as server:
+    with _run(bind(), State(), tls) as server:
         yield server
 
 
 @contextmanager
 def serve_late(delay: float, tls: bool = False) -> Iterator[Server]:
     """The port is known (and refuses connections) at once; the app starts answering after `delay` s."""
-    with _run(_bind(), State(), tls, delay=delay) as server:
+    with _run(bind(), State(), tls, delay=delay) as server:
         yield server
 
 
 @contextmanager
 def refused_port() -> Iterator[int]:
     """A loopback port held open but never listening: every connection is refused."""
-    sock = _bind()
+    sock = bind()
     try:
         yield sock.getsockname()[1]
     finally:

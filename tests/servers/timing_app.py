@@ -23,8 +23,6 @@ import argparse
 import asyncio
 import itertools
 import os
-import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -128,18 +126,10 @@ async def _stall(every: float, ms: float) -> None:
         time.sleep(ms / 1000)  # blocks the event loop: every request waits, as in a GC pause
 
 
-def _socket(host: str, port: int = 0) -> socket.socket:
-    # proto IPPROTO_TCP, not 0: asyncio sets TCP_NODELAY on accepted connections only when the listening
-    # socket says TCP; without it Nagle plus delayed ACKs add 40 ms to back-to-back keep-alive requests.
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    return sock
-
-
 def free_port(host: str = "127.0.0.1") -> int:
-    with _socket(host) as sock:
+    from tests.servers.threaded import bind  # (this file also runs as a script, where `tests` is not importable)
+
+    with bind(host) as sock:
         port: int = sock.getsockname()[1]
         return port
 
@@ -151,28 +141,20 @@ def serve(host: str = "127.0.0.1", stall_every: float = 0.0, stall_ms: float = 0
     """Run the app under uvicorn in a background thread; yield its base URL. `wrap` adds ASGI middleware
     (the benchmark times each request server-side with it); `prefix` mounts the app under a path, as behind
     a reverse proxy; `tls` = (certfile, keyfile) serves HTTPS."""
-    sock = _socket(host)
+    from tests.servers.threaded import ThreadedServer, bind
+
+    sock = bind(host)
     port = sock.getsockname()[1]
     app: ASGIApp = make_app(stall_every, stall_ms)
     if prefix:
         app = Starlette(routes=[Mount(prefix, app=app)])
     certfile, keyfile = tls or (None, None)
-    config = uvicorn.Config(wrap(app) if wrap else app, log_level="critical", access_log=False, lifespan="on",
-                            ssl_certfile=certfile, ssl_keyfile=keyfile)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("timing app did not start")
-        time.sleep(0.02)
+    server = ThreadedServer(wrap(app) if wrap else app, sock, name="timing app", lifespan="on",
+                            certfile=certfile, keyfile=keyfile)
     try:
         yield f"{'https' if tls else 'http'}://{host}:{port}{prefix}"
     finally:
-        server.should_exit = True
-        thread.join(5)
-        sock.close()
+        server.close()
 
 
 def main() -> None:
