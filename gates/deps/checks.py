@@ -74,6 +74,8 @@ def build_check(group: Group, audit: Audit, policy: Policy, today: dt.date, dura
         status = Status.ERROR
         shown = ", ".join(not_audited[:10]) + (f" (+{len(not_audited) - 10} more)" if len(not_audited) > 10 else "")
         message = f"could not audit {len(not_audited)} package(s): {shown}"
+        if audit.source.startswith("pip-audit"):
+            message += "; where the service cannot be reached, audit offline with --db (see `gates deps update-db`)"
     elif status is Status.PASSED:
         message = f"{counts['audited']} package(s) audited, no blocking vulnerability"
     elif counts["vulnerabilities"]:

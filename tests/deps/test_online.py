@@ -52,6 +52,7 @@ def test_unreachable_service_is_exit_3_naming_the_packages(git_repo: Path, unrea
     check = json.loads((git_repo / "out.json").read_text())["gates"][0]["checks"][0]
     assert check["status"] == "error"
     assert "requests 2.19.0" in check["message"] and "six 1.16.0" in check["message"]
+    assert "audit offline with --db" in check["message"]  # the way out when the service is out of reach
 
 
 def test_loopback_osv_endpoint_finds_the_vulnerability(git_repo: Path, osv_db: Path) -> None:
