@@ -116,7 +116,22 @@ class _Marks:
                 self._last(self.commits, position))
 
 
-class PatchReader:
+class _BlockReader:
+    """Feeds a byte stream to `_dispatch` as whole blocks and over-long pieces (what `_Blocks` cuts)."""
+
+    def feed(self, chunks: Iterable[bytes]) -> None:
+        blocks = _Blocks()
+        for chunk in chunks:
+            for kind, data in blocks.split(chunk):
+                self._dispatch(kind, data)
+        for kind, data in blocks.rest():
+            self._dispatch(kind, data)
+
+    def _dispatch(self, kind: str, data: bytes) -> None:
+        raise NotImplementedError
+
+
+class PatchReader(_BlockReader):
     def __init__(self, scanner: Scanner, on_commits: Callable[[int], None] | None = None) -> None:
         self.scanner = scanner
         self.on_commits = on_commits  # progress: called with the number of commit headers in each block
@@ -126,14 +141,6 @@ class PatchReader:
         self.hunk: int | None = None  # new-side line number of the next added line
         self.long: tuple[Origin, int] | None = None  # an added line being read in pieces
         self.tail = b""
-
-    def feed(self, chunks: Iterable[bytes]) -> None:
-        blocks = _Blocks()
-        for chunk in chunks:
-            for kind, data in blocks.split(chunk):
-                self._dispatch(kind, data)
-        for kind, data in blocks.rest():
-            self._dispatch(kind, data)
 
     def _dispatch(self, kind: str, data: bytes) -> None:
         if kind == "block":
@@ -239,21 +246,13 @@ class PatchReader:
             self.hunk += data.count(_PLUS)
 
 
-class FileReader:
+class FileReader(_BlockReader):
     """A plain file (build output, a log) as candidate lines with their line numbers."""
 
     def __init__(self, scanner: Scanner, origin: Origin) -> None:
         self.scanner, self.origin = scanner, origin
         self.number = 1  # line number at the start of the next block
         self.tail = b""
-
-    def feed(self, chunks: Iterable[bytes]) -> None:
-        blocks = _Blocks()
-        for chunk in chunks:
-            for kind, data in blocks.split(chunk):
-                self._dispatch(kind, data)
-        for kind, data in blocks.rest():
-            self._dispatch(kind, data)
 
     def _dispatch(self, kind: str, data: bytes) -> None:
         scanner = self.scanner

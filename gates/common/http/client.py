@@ -252,13 +252,19 @@ def _forget_cookies(cookies: httpx.Cookies, settings: ClientSettings) -> None:
         cookies.jar.set_policy(_NoCookies())
 
 
-def build_client(settings: ClientSettings) -> httpx.Client:
-    transport = httpx.HTTPTransport(verify=ssl_context(settings), limits=_limits(settings))
+def _dial_through(transport: httpx.HTTPTransport | httpx.AsyncHTTPTransport, backend: typing.Any,
+                  settings: ClientSettings) -> None:
+    """Swap the address at connect time (--resolve, --connect-to, a dial rule) for this transport's pool."""
     dial = dialer(settings)
     if dial is not None:
         # httpx transports take no network backend argument; the pool they build does.
         pool = transport._pool
-        pool._network_backend = _DialingBackend(pool._network_backend, dial)
+        pool._network_backend = backend(pool._network_backend, dial)
+
+
+def build_client(settings: ClientSettings) -> httpx.Client:
+    transport = httpx.HTTPTransport(verify=ssl_context(settings), limits=_limits(settings))
+    _dial_through(transport, _DialingBackend, settings)
     client = httpx.Client(transport=transport, **_client_kwargs(settings))
     _forget_cookies(client.cookies, settings)
     return client
@@ -266,10 +272,7 @@ def build_client(settings: ClientSettings) -> httpx.Client:
 
 def build_async_client(settings: ClientSettings) -> httpx.AsyncClient:
     transport = httpx.AsyncHTTPTransport(verify=ssl_context(settings), limits=_limits(settings))
-    dial = dialer(settings)
-    if dial is not None:
-        pool = transport._pool
-        pool._network_backend = _AsyncDialingBackend(pool._network_backend, dial)
+    _dial_through(transport, _AsyncDialingBackend, settings)
     client = httpx.AsyncClient(transport=transport, **_client_kwargs(settings))
     _forget_cookies(client.cookies, settings)
     return client
